@@ -1,0 +1,28 @@
+"""Leadership Essentials: an e-learning course engine for councillors in England and Wales."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory (public contract: ``flask --app leadership run``)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LEADERSHIP_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/assets",
+    )
+    load_config(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from . import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired
+
+from ..forms import BaseForm, max_length
+
+
+class GovEmailInput(GovTextInput):
+    input_type = "email"
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        widget=GovEmailInput(),
+        validators=[DataRequired(message=_l("Enter your email address")),
+                    Email(message=_l("Enter an email address in the correct format, like name@example.com"),
+                          check_deliverability=False),
+                    max_length(254)],
+    )
+
+
+class RegisterForm(BaseForm):
+    name = StringField(_l("Full name"), widget=GovTextInput(),
+                       description=_l("As you would like it to appear on your certificate"),
+                       validators=[DataRequired(message=_l("Enter your full name")), max_length(200)])
+    email = _email_field()
+    council = StringField(_l("Your council"), widget=GovTextInput(),
+                          description=_l("Start typing the name of the council you are a member of"),
+                          validators=[DataRequired(message=_l("Enter the name of your council")), max_length(200)])
+    council_code = RadioField(_l("Which council do you mean?"), widget=GovRadioInput(), choices=[],
+                              validate_choice=False)
+    password = PasswordField(_l("Create a password"), widget=GovPasswordInput(),
+                             description=_l("At least 10 characters. Three random words work well"),
+                             validators=[DataRequired(message=_l("Enter a password")), max_length(256)])
+    submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
+
+
+class SignInForm(BaseForm):
+    email = _email_field()
+    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
+                             validators=[DataRequired(message=_l("Enter your password")), max_length(256)])
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
+
+
+class EmailOnlyForm(BaseForm):
+    email = _email_field()
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+class ConfirmForm(BaseForm):
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField(_l("New password"), widget=GovPasswordInput(),
+                             description=_l("At least 10 characters. Three random words work well"),
+                             validators=[DataRequired(message=_l("Enter a new password")), max_length(256)])
+    submit = SubmitField(_l("Save password"), widget=GovSubmitInput())
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), widget=GovPasswordInput(),
+                                     validators=[InputRequired(message=_l("Enter your current password")),
+                                                 max_length(256)])
+
+
+class ProfileForm(BaseForm):
+    name = StringField(_l("Full name"), widget=GovTextInput(),
+                       validators=[DataRequired(message=_l("Enter your full name")), max_length(200)])
+    email = _email_field()
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())

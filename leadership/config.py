@@ -1,0 +1,109 @@
+"""Configuration: safe defaults, environment variables, then a test mapping.
+
+Nothing secret is committed: on first start the secret key is generated into
+``instance/`` (git-ignored) unless ``SECRET_KEY`` is set.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Return the secret stored at ``path``, creating it (mode 0600) the first time."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    # O_EXCL: when two workers start at once, one creates, the other reads.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    env = os.environ
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app.config.update(
+        SERVICE_NAME="Leadership Essentials",
+        DATABASE_URL=f"sqlite:///{instance / 'leadership.sqlite3'}",
+        COURSES_DIR=str(PROJECT_ROOT / "courses"),
+        PUBLIC_BASE_URL="",  # e.g. https://learn.example.org; default: the request's host
+        MAIL_OUTBOX_DIR=str(instance / "outbox"),
+        MAIL_SMTP_HOST="",
+        MAIL_SMTP_PORT=587,
+        MAIL_SMTP_USERNAME="",
+        MAIL_SMTP_PASSWORD="",
+        MAIL_SMTP_STARTTLS=True,
+        MAIL_FROM="Leadership Essentials <no-reply@leadership-essentials.invalid>",
+        NOTIFY_API_KEY="",
+        NOTIFY_TEMPLATE_ID="",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_ENABLED=True,
+        SIGN_IN_LINK_MINUTES=15,
+        PASSWORD_RESET_MINUTES=60,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead of a clock
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_SUPPORTED_LOCALES=["en", "cy"],
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        CONTENT_RELOAD=None,  # None: follow app.debug
+    )
+
+    # Environment variables (names are part of the public contract).
+    if env.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = env["DATABASE_URL"]
+    for key in (
+        "COURSES_DIR", "PUBLIC_BASE_URL", "MAIL_OUTBOX_DIR", "MAIL_SMTP_HOST",
+        "MAIL_SMTP_USERNAME", "MAIL_SMTP_PASSWORD", "MAIL_FROM", "NOTIFY_API_KEY",
+        "NOTIFY_TEMPLATE_ID", "RATELIMIT_STORAGE_URI",
+    ):
+        if env.get(key):
+            app.config[key] = env[key]
+    if env.get("MAIL_SMTP_PORT"):
+        app.config["MAIL_SMTP_PORT"] = int(env["MAIL_SMTP_PORT"])
+    if env.get("SESSION_COOKIE_SECURE") is not None:
+        secure = _bool(env.get("SESSION_COOKIE_SECURE"))
+        app.config["SESSION_COOKIE_SECURE"] = secure
+        app.config["REMEMBER_COOKIE_SECURE"] = secure
+    elif app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    if test_config:
+        app.config.update(test_config)
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = env.get("SECRET_KEY") or _read_or_create_secret(instance / "secret_key")
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])

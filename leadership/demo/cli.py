@@ -1,0 +1,50 @@
+"""``flask demo ...``: demo accounts for trying the service (and, later, demo data)."""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..extensions import db
+
+demo_cli = AppGroup("demo", help="Demo accounts and data.")
+
+DEMO_ACCOUNTS = [
+    ("learner", "councillor@example.org", "Cllr Alex Morgan", "CRF"),
+    ("trainer", "trainer@example.org", "Sam Trainer", "LND"),
+    ("council_admin", "member-support@example.org", "Jo Member-Support", "CRF"),
+    ("lga_admin", "lga-admin@example.org", "Pat LGA", "LND"),
+]
+
+
+@demo_cli.command("accounts")
+def demo_accounts():
+    """Create one account per role (idempotent) and print how to sign in."""
+    from ..auth import service
+    from ..auth.models import Role
+    from ..councils.models import Council
+
+    store = Path(current_app.instance_path) / "demo-accounts.json"
+    passwords = json.loads(store.read_text()) if store.exists() else {}
+    click.echo("Demo accounts (development only):")
+    for role, email, name, code in DEMO_ACCOUNTS:
+        council = db.session.scalar(sa.select(Council).where(Council.code == code))
+        if council is None:
+            raise click.ClickException("no councils loaded: run `flask councils load` first")
+        password = passwords.get(email) or "-".join(secrets.choice(_WORDS) for _ in range(3))
+        if service.find_user_by_email(db.session, email) is None:
+            service.create_user(db.session, name=name, email=email, password=password,
+                                council=council, role=Role(role))
+        passwords[email] = password
+        click.echo(f"  {role:<14} {email:<30} password: {password:<28} ({council.name})")
+    store.write_text(json.dumps(passwords, indent=2))
+    store.chmod(0o600)
+
+
+_WORDS = ("kettle", "harbour", "lantern", "meadow", "copper", "falcon", "orchard", "pebble", "quartz",
+          "saddle", "thistle", "valley", "willow", "bramble", "cobalt", "ember", "glacier", "heron")

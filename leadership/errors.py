@@ -1,0 +1,43 @@
+"""Error pages: GOV.UK-styled HTML for people, problem+json for API clients."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if _wants_problem_json():
+            body = {"type": "about:blank", "title": err.name, "status": err.code, "detail": err.description}
+            response = jsonify(body)
+            response.status_code = err.code or 500
+            response.mimetype = "application/problem+json"
+            if err.code == 429:
+                response.headers["Retry-After"] = "60"
+            return response
+        template = {
+            403: "errors/403.html", 404: "errors/404.html", 410: "errors/generic.html",
+            413: "errors/413.html", 429: "errors/429.html",
+        }.get(err.code, "errors/generic.html")
+        return render_template(template, error=err), err.code
+
+    @app.errorhandler(Exception)
+    def unexpected(err):  # pragma: no cover - exercised by reliability tests
+        app.logger.exception("unhandled error")
+        if _wants_problem_json():
+            response = jsonify({"type": "about:blank", "title": "Internal Server Error", "status": 500})
+            response.status_code = 500
+            response.mimetype = "application/problem+json"
+            return response
+        return render_template("errors/500.html"), 500

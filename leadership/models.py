@@ -1,0 +1,5 @@
+"""Import every model so ``Base.metadata`` is complete (for Alembic and tests)."""
+from .auth.models import AuthToken, Role, User  # noqa: F401
+from .councils.models import Council  # noqa: F401
+from .db import Base  # noqa: F401
+from .learning.models import PageView  # noqa: F401

@@ -1,0 +1,254 @@
+"""Shared fixtures: a real app on a real database (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), real HTTP through the Flask test client, and factories.
+
+The schema is built once per test session by the Alembic migrations (so the
+migrations themselves are tested); after each test every table except the
+council list is emptied.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+
+from leadership import create_app
+from leadership.config import normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+def base_config(database_url: str, instance_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        "PUBLIC_BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        "MAIL_SMTP_HOST": "",
+        "NOTIFY_API_KEY": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, instance_path):
+    """Migrate an empty database to head once, and load the councils."""
+    os.environ["LEADERSHIP_INSTANCE_PATH"] = str(instance_path)
+    app = create_app(base_config(database_url, instance_path))
+    with app.app_context():
+        from leadership.cli import upgrade_database
+        from leadership.councils.loader import load_councils
+        from leadership.extensions import db
+
+        upgrade_database()
+        load_councils(db.session)
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def make_app(_schema, database_url, instance_path):
+    """Build another app on the same database with extra configuration."""
+    def factory(**overrides):
+        return create_app({**base_config(database_url, instance_path), **overrides})
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def app(_schema):
+    return _schema
+
+
+KEEP_TABLES = {"council", "alembic_version"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request, database_url, instance_path):
+    yield
+    if "_schema" not in request.fixturenames and "app" not in request.fixturenames:
+        return
+    from leadership.db import Base
+    from leadership import models  # noqa: F401
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()
+    outbox = instance_path / "outbox"
+    if outbox.exists():
+        for f in outbox.glob("*.eml"):
+            f.unlink()
+
+
+@pytest.fixture
+def db_session(app):
+    from leadership.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@pytest.fixture
+def council(app):
+    return get_council("CRF")
+
+
+@pytest.fixture
+def other_council(app):
+    return get_council("MAN")
+
+
+def get_council(code: str):
+    from leadership.councils.models import Council
+    from leadership.extensions import db
+
+    with _ctx():
+        c = db.session.scalar(sa.select(Council).where(Council.code == code))
+        db.session.expunge(c)
+        return c
+
+
+_current_app = {}
+
+
+def _ctx():
+    return _current_app["app"].app_context()
+
+
+@pytest.fixture(autouse=True)
+def _remember_app(request):
+    if "app" in request.fixturenames or "_schema" in request.fixturenames:
+        _current_app["app"] = request.getfixturevalue("app")
+    yield
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user(role="learner", council="CRF", email=None, name=None, password=...)."""
+    from leadership.auth import service
+    from leadership.auth.models import Role
+    from leadership.extensions import db
+
+    counter = {"n": 0}
+
+    def factory(role="learner", council="CRF", email=None, name=None, password=DEFAULT_PASSWORD):
+        counter["n"] += 1
+        with app.app_context():
+            c = get_council(council)
+            c = db.session.merge(c)
+            user = service.create_user(db.session, name=name or f"Test User {counter['n']}",
+                                       email=email or f"user{counter['n']}-{role}@example.org",
+                                       password=password, council=c, role=Role(role))
+            db.session.expunge(user)
+            db.session.remove()
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def learner(make_user):
+    return make_user("learner", name="Cllr Ada Lovelace", email="ada@example.org")
+
+
+class Client:
+    """Test client that knows CSRF tokens and parses pages."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+
+    def get(self, url, **kw):
+        return self.raw.get(url, **kw)
+
+    def page(self, url, status=200):
+        response = self.raw.get(url)
+        assert response.status_code == status, (url, response.status_code, response.data[:500])
+        return BeautifulSoup(response.data, "html.parser")
+
+    def csrf_token(self, url) -> str:
+        soup = BeautifulSoup(self.raw.get(url).data, "html.parser")
+        field = soup.find("input", {"name": "csrf_token"})
+        assert field is not None, f"no CSRF field on {url}"
+        return field["value"]
+
+    def post(self, url, data=None, *, token_from=None, **kw):
+        data = dict(data or {})
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.csrf_token(token_from or url)
+        return self.raw.post(url, data=data, **kw)
+
+    def sign_in(self, email, password=DEFAULT_PASSWORD):
+        response = self.post("/sign-in", {"email": email, "password": password})
+        assert response.status_code == 302, response.data[:2000]
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def signed_in(client, learner):
+    client.sign_in(learner.email)
+    return client
+
+
+def login_as(client, user):
+    client.sign_in(user.email)
+    return client
+
+
+def outbox_messages(instance_path):
+    from leadership.mail import read_outbox
+
+    return read_outbox(instance_path / "outbox")
+
+
+def link_in(message) -> str:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://\S+", body)
+    assert match, body
+    return match.group(0)
+
+
+def text(soup) -> str:
+    return " ".join(soup.get_text(" ").split())
