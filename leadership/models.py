@@ -3,3 +3,4 @@ from .auth.models import AuthToken, Role, User  # noqa: F401
 from .councils.models import Council  # noqa: F401
 from .db import Base  # noqa: F401
 from .learning.models import PageView  # noqa: F401
+from .audit import AuditEvent  # noqa: F401
