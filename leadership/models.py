@@ -4,3 +4,4 @@ from .councils.models import Council  # noqa: F401
 from .db import Base  # noqa: F401
 from .learning.models import PageView  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
+from .quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt  # noqa: F401
