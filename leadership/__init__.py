@@ -1,17 +1,24 @@
-"""Leadership Essentials: an e-learning course engine for councillors in England and Wales."""
+"""Leadership Essentials: an e-learning course engine for councillors in England and Wales.
+
+Flask is imported inside ``create_app`` so that ``leadership.content`` (the pure-Python
+content engine) can be imported, tested and benchmarked without it.
+"""
 from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
 
-from .config import PROJECT_ROOT, load_config
 
-
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
     """Application factory (public contract: ``flask --app leadership run``)."""
+    from flask import Flask
+
+    from .config import PROJECT_ROOT, load_config
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("LEADERSHIP_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
@@ -20,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_url_path="/assets",
     )
     load_config(app, test_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from . import web
 
