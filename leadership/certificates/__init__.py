@@ -1,0 +1,1 @@
+"""Certificates: issue on completion, PDF, public verification, Open Badges 3.0 credential."""
