@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -23,6 +23,8 @@ def role_label(role: str) -> str:
 
 def select_locale() -> str:
     supported = ("en", "cy")
+    if not has_request_context():
+        return "en"
     asked = request.args.get("lang")
     if asked in supported:
         return asked

@@ -119,11 +119,16 @@ def _clean_tables(request, database_url, instance_path):
 
 @pytest.fixture
 def db_session(app):
+    """A session of the test's own (no app context is held open, so requests made
+    through the test client get their own context and session, as in production)."""
+    from sqlalchemy.orm import Session
+
     from leadership.extensions import db
 
-    with app.app_context():
-        yield db.session
-        db.session.remove()
+    session = Session(bind=db.engine, expire_on_commit=False)
+    yield session
+    session.rollback()
+    session.close()
 
 
 @pytest.fixture

@@ -12,10 +12,15 @@ class GovEmailInput(GovTextInput):
     input_type = "email"
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
         widget=GovEmailInput(),
+        filters=[_strip],
         validators=[DataRequired(message=_l("Enter your email address")),
                     Email(message=_l("Enter an email address in the correct format, like name@example.com"),
                           check_deliverability=False),
@@ -24,7 +29,7 @@ def _email_field(label=None):
 
 
 class RegisterForm(BaseForm):
-    name = StringField(_l("Full name"), widget=GovTextInput(),
+    name = StringField(_l("Full name"), widget=GovTextInput(), filters=[_strip],
                        description=_l("As you would like it to appear on your certificate"),
                        validators=[DataRequired(message=_l("Enter your full name")), max_length(200)])
     email = _email_field()

@@ -1,14 +1,16 @@
 """The learner's journey through a course: dashboard, course, module, pages. Routes only."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import abort, redirect, render_template, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from ..catalogue import catalogue_service
 from ..content import Course, Module
 from ..extensions import db
-from ..security import signed_in
+from ..security import public, signed_in
 from . import bp
 from .progress import course_progress, record_page_view
 
@@ -80,3 +82,24 @@ def resume(course_slug: str, module_slug: str):
     if mp.pages_complete and module.quiz is not None and not mp.quiz_passed:
         return redirect(url_for("quizzes.quiz", course_slug=course.slug, module_slug=module.slug))
     return redirect(url_for(".page", course_slug=course.slug, module_slug=module.slug, page_number=mp.next_page))
+
+
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp"}
+
+
+@bp.get("/<course_slug>/files/<path:rel>")
+@public
+def course_file(course_slug: str, rel: str):
+    """Images in a course folder, and links from one module file to another."""
+    course = get_course(course_slug)
+    if rel.startswith("modules/") and rel.endswith(".md"):
+        name = Path(rel).name.removesuffix(".md").removesuffix(".cy")
+        module = next((m for m in course.modules if m.name == name), None)
+        if module is None:
+            abort(404)
+        return redirect(url_for(".module", course_slug=course.slug, module_slug=module.slug))
+    if Path(rel).suffix.lower() not in IMAGE_TYPES:
+        abort(404)
+    response = send_from_directory(Path(course.path), rel, max_age=3600)  # refuses ../ traversal
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response

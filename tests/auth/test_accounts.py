@@ -1,0 +1,231 @@
+"""Registration, sign-in, emailed links, password reset and profile, through real HTTP."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from conftest import DEFAULT_PASSWORD, link_in, outbox_messages, text
+
+
+def register(client, **overrides):
+    data = {"name": "Cllr Ada Lovelace", "email": "ada@example.org", "council": "Cardiff",
+            "password": "kettle-river-lamp-42"}
+    data.update(overrides)
+    return client.post("/register", data)
+
+
+def users(db_session):
+    from leadership.auth.models import User
+
+    return db_session.scalars(sa.select(User)).all()
+
+
+def test_register_signs_in_and_shows_the_course(client, db_session):
+    response = register(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/courses/"
+    page = client.page("/courses/")
+    assert "Digital leadership" in text(page)
+    [user] = users(db_session)
+    assert user.council.code == "CRF" and user.role == "learner"
+    assert user.password_hash.startswith("scrypt:") and "kettle" not in user.password_hash
+
+
+def test_register_with_full_council_name(client, db_session):
+    assert register(client, council="City of Cardiff Council").status_code == 302
+
+
+def test_register_ambiguous_council_offers_choices_then_accepts_one(client, db_session):
+    response = register(client, council="Bor")
+    assert response.status_code == 400
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(response.data, "html.parser")
+    radios = page.select("input[name=council_code]")
+    assert len(radios) > 1
+    assert "Choose your council from the list" in text(page)
+    code = radios[0]["value"]
+    assert register(client, council="Bor", council_code=code).status_code == 302
+    assert users(db_session)[0].council.code == code
+
+
+def test_register_unknown_council(client, db_session):
+    response = register(client, council="Atlantis Borough")
+    assert response.status_code == 400
+    assert "We could not find a council called ‘Atlantis Borough’" in response.get_data(as_text=True)
+    assert users(db_session) == []
+
+
+def test_register_duplicate_email_is_refused(client, learner, db_session):
+    response = register(client, email="ADA@example.org ")
+    assert response.status_code == 400
+    assert "An account already uses this email address" in response.get_data(as_text=True)
+    assert len(users(db_session)) == 1
+
+
+def test_register_weak_and_common_passwords(client, db_session):
+    for password, message in [("short", "Password must be 10 characters or more"),
+                              ("password123", "This password is too common"),
+                              ("aaaaaaaaaaaa", "This password is too common")]:
+        response = register(client, password=password)
+        assert response.status_code == 400
+        body = response.get_data(as_text=True)
+        assert message in body and "Error:" in body and "govuk-error-summary" in body
+    assert users(db_session) == []
+
+
+def test_register_missing_fields_shows_error_summary(client):
+    response = client.post("/register", {})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    for message in ("Enter your full name", "Enter your email address", "Enter the name of your council", "Enter a password"):
+        assert message in body
+
+
+def test_form_without_csrf_token_is_refused(client, db_session):
+    response = client.raw.post("/register", data={"name": "x", "email": "x@example.org", "council": "Cardiff",
+                                                  "password": "kettle-river-lamp-42"})
+    assert response.status_code == 400
+    assert "Your form could not be sent" in response.get_data(as_text=True)
+    assert users(db_session) == []
+
+
+def test_sign_in_wrong_password_is_generic(client, learner):
+    wrong = client.post("/sign-in", {"email": learner.email, "password": "not-the-password"})
+    unknown = client.post("/sign-in", {"email": "nobody@example.org", "password": "not-the-password"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert "The email address or password is not right" in wrong.get_data(as_text=True)
+    assert "The email address or password is not right" in unknown.get_data(as_text=True)
+
+
+def test_sign_in_and_out(client, learner):
+    client.sign_in(learner.email)
+    assert client.get("/courses/").status_code == 200
+    response = client.post("/sign-out", token_from="/courses/")
+    assert response.status_code == 302
+    assert client.get("/courses/").status_code == 302
+
+
+def test_sign_in_redirects_back_to_a_safe_next_only(client, learner):
+    client.get("/sign-in?next=/account")
+    assert client.sign_in(learner.email).headers["Location"] == "/account"
+    client.post("/sign-out", token_from="/courses/")
+    client.get("/sign-in?next=//evil.example/")
+    assert client.sign_in(learner.email).headers["Location"] == "/courses/"
+
+
+def test_email_link_sign_in_works_once(client, learner, instance_path):
+    response = client.post("/sign-in/email-link", {"email": learner.email})
+    assert "Check your email" in response.get_data(as_text=True)
+    [message] = outbox_messages(instance_path)
+    assert message["To"] == learner.email
+    link = link_in(message).replace("http://localhost", "")
+    assert client.get(link).status_code == 200  # shows a button; a mail scanner's GET uses nothing
+    response = client.post(link, {})
+    assert response.status_code == 302 and response.headers["Location"] == "/courses/"
+    client.post("/sign-out", token_from="/courses/")
+    again = client.get(link)
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+
+
+def test_email_link_for_unknown_address_sends_nothing_and_says_the_same(client, instance_path):
+    response = client.post("/sign-in/email-link", {"email": "nobody@example.org"})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    assert outbox_messages(instance_path) == []
+
+
+def _reset_link(client, learner, instance_path):
+    client.post("/forgot-password", {"email": learner.email})
+    [message] = outbox_messages(instance_path)
+    return link_in(message).replace("http://localhost", "")
+
+
+def test_password_reset_changes_password_and_link_cannot_be_reused(client, learner, instance_path):
+    link = _reset_link(client, learner, instance_path)
+    response = client.post(link, {"password": "new-lantern-harbour-7"})
+    assert response.status_code == 302
+    client.post("/sign-out", token_from="/courses/")
+    client.sign_in(learner.email, "new-lantern-harbour-7")
+    reused = client.post(link, {"password": "another-lantern-99"}, token_from="/account")
+    assert reused.status_code == 410 and "already been used" in reused.get_data(as_text=True)
+
+
+def test_password_reset_link_expires(client, learner, instance_path, db_session):
+    from leadership.auth.models import AuthToken
+
+    link = _reset_link(client, learner, instance_path)
+    from leadership.db import utcnow
+
+    db_session.execute(sa.update(AuthToken).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db_session.commit()
+    response = client.get(link)
+    assert response.status_code == 410 and "This link has expired" in response.get_data(as_text=True)
+
+
+def test_forged_reset_token_is_refused(client, learner):
+    response = client.get("/reset-password/forged-token-value")
+    assert response.status_code == 400 and "This link is not valid" in response.get_data(as_text=True)
+    assert client.post("/reset-password/forged", {"password": "new-lantern-harbour-7"},
+                       token_from="/sign-in").status_code == 400
+
+
+def test_reset_link_dies_when_password_changes_another_way(client, learner, instance_path):
+    link = _reset_link(client, learner, instance_path)
+    client.sign_in(learner.email)
+    client.post("/account/password", {"current_password": DEFAULT_PASSWORD, "password": "fresh-meadow-copper"})
+    client.post("/sign-out", token_from="/courses/")
+    assert client.get(link).status_code == 410
+
+
+def test_change_password_signs_out_other_sessions(app, client, learner):
+    from conftest import Client
+
+    other = Client(app.test_client())
+    other.sign_in(learner.email)
+    client.sign_in(learner.email)
+    wrong = client.post("/account/password", {"current_password": "nope-nope-nope", "password": "fresh-meadow-copper"})
+    assert wrong.status_code == 400 and "Your current password is not right" in wrong.get_data(as_text=True)
+    ok = client.post("/account/password", {"current_password": DEFAULT_PASSWORD, "password": "fresh-meadow-copper"})
+    assert ok.status_code == 302
+    assert client.get("/courses/").status_code == 200  # this session was rotated and continues
+    assert other.get("/courses/").status_code == 302  # the other device is signed out
+
+
+def test_profile_change_name_and_email(client, learner, make_user, db_session):
+    make_user(email="taken@example.org")
+    client.sign_in(learner.email)
+    taken = client.post("/account", {"name": "Ada L", "email": "taken@example.org"})
+    assert taken.status_code == 400
+    ok = client.post("/account", {"name": "Cllr Ada King", "email": "ada.king@example.org"})
+    assert ok.status_code == 302, ok.data
+    assert "Cllr Ada King" in client.get("/account").get_data(as_text=True)
+    client.post("/sign-out", token_from="/courses/")
+    client.sign_in("ada.king@example.org")
+
+
+def test_sign_out_everywhere(app, client, learner):
+    from conftest import Client
+
+    other = Client(app.test_client())
+    other.sign_in(learner.email)
+    client.sign_in(learner.email)
+    client.post("/account/sign-out-everywhere", token_from="/account")
+    assert other.get("/courses/").status_code == 302
+    assert client.get("/courses/").status_code == 302
+
+
+def test_mail_failure_is_reported_to_the_user(make_app, learner):
+    from conftest import Client
+
+    app = make_app(MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=9)  # nothing listens on the discard port
+    client = Client(app.test_client())
+    response = client.post("/forgot-password", {"email": learner.email})
+    assert response.status_code == 503
+    assert "We could not send the email just now" in response.get_data(as_text=True)
+
+
+def test_users_create_command(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--email", "t@example.org", "--role", "trainer",
+                                 "--council", "CRF", "--password", "trainer-kettle-lamp"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["users", "create", "--email", "t@example.org", "--password", "trainer-kettle-lamp"])
+    assert result.exit_code == 1 and "already uses this email" in result.output
