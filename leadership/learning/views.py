@@ -67,6 +67,9 @@ def page(course_slug: str, module_slug: str, page_number: int):
     if not 1 <= page_number <= len(module.pages):
         abort(404)
     record_page_view(db.session, user_id=current_user.id, course=course, module=module, page_number=page_number)
+    from ..quizzes.completion import after_page_view  # the completion rule lives with quizzes
+
+    after_page_view(db.session, current_user.id, course, module)
     page = module.pages[page_number - 1]
     return render_template("learning/page.html", course=course, module=module, page=page,
                            previous=module.pages[page_number - 2] if page_number > 1 else None,
