@@ -140,10 +140,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
-    from .certificates import bp as certificates_bp, verify_bp
-
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(verify_bp)
     from .quizzes import bp as quizzes_bp
 
     app.register_blueprint(quizzes_bp)
