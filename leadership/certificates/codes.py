@@ -17,8 +17,6 @@ GROUP = 5
 CODE_BITS = LENGTH * math.log2(len(ALPHABET))
 
 _STRIP = re.compile(r"[\s\-_.]")
-# Characters people mistype, mapped to the one that is in the alphabet.
-_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 
 def new_code() -> str:
@@ -31,7 +29,7 @@ def format_code(code: str) -> str:
 
 def normalise_code(text: str) -> str | None:
     """Turn what someone typed or scanned into a stored code, or None if it cannot be one."""
-    bare = _STRIP.sub("", (text or "").upper()).translate(_CONFUSABLE)
+    bare = _STRIP.sub("", (text or "").upper())
     if len(bare) != LENGTH or any(ch not in ALPHABET for ch in bare):
         return None
     return bare

@@ -103,3 +103,116 @@ def find_by_code(session: Session, text: str) -> Certificate | None:
     if code is None:
         return None
     return session.scalar(sa.select(Certificate).where(Certificate.code == code))
+
+
+def certificates_for_user(session: Session, user_id: int) -> list[Certificate]:
+    return list(session.scalars(
+        sa.select(Certificate).where(Certificate.user_id == user_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ))
+
+
+def can_view_certificate(user, cert: Certificate) -> bool:
+    """The holder, any lga_admin, or a council_admin of the holder's council."""
+    from ..security import can_view_council
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if cert.user_id is not None and cert.user_id == user.id:
+        return True
+    return cert.council_id is not None and can_view_council(user, cert.council_id)
+
+
+def revoke_certificate(session: Session, cert: Certificate, *, actor, reason: str,
+                       now: datetime | None = None) -> Certificate:
+    """Revoke with a reason (kept internal; the public page only says 'revoked'). Audit-logged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Enter the reason for revoking this certificate.", 422)
+    if cert.revoked_at is not None:
+        raise CertificateError("This certificate has already been revoked.", 409)
+    cert.revoked_at = now or utcnow()
+    cert.revoked_reason = reason[:500]
+    cert.revoked_by_id = getattr(actor, "id", None)
+    audit.record(session, actor=actor, action="certificate.revoke", target=f"certificate:{cert.code}",
+                 detail={"reason": cert.revoked_reason, "course": cert.course_slug, "cycle": cert.cycle})
+    session.commit()
+    return cert
+
+
+def request_name_correction(session: Session, cert: Certificate, *, requester, requested_name: str,
+                            reason: str) -> NameCorrection:
+    """The holder asks for the printed name to be corrected; an lga_admin decides."""
+    requested_name = " ".join((requested_name or "").split())
+    if not requested_name:
+        raise CertificateError("Enter the name as it should appear on the certificate.", 422)
+    if requested_name == cert.holder_name:
+        raise CertificateError("The new name is the same as the name on the certificate.", 422)
+    if cert.revoked_at is not None or cert.withdrawn_at is not None:
+        raise CertificateError("This certificate is no longer valid, so its name cannot be changed.", 409)
+    pending = session.scalar(sa.select(NameCorrection.id).where(
+        NameCorrection.certificate_id == cert.id, NameCorrection.status == "pending"))
+    if pending is not None:
+        raise CertificateError("You have already asked for this name to be corrected. "
+                               "An administrator will look at it soon.", 409)
+    correction = NameCorrection(certificate_id=cert.id, requested_name=requested_name[:200],
+                                reason=(reason or "").strip()[:1000], status="pending")
+    session.add(correction)
+    audit.record(session, actor=requester, action="certificate.name_correction.request",
+                 target=f"certificate:{cert.code}", detail={"requested_name": correction.requested_name})
+    session.commit()
+    return correction
+
+
+def pending_correction_certificate_ids(session: Session, certificate_ids: list[int]) -> set[int]:
+    if not certificate_ids:
+        return set()
+    return set(session.scalars(sa.select(NameCorrection.certificate_id).where(
+        NameCorrection.certificate_id.in_(certificate_ids), NameCorrection.status == "pending")))
+
+
+def pending_name_corrections(session: Session) -> list[NameCorrection]:
+    from sqlalchemy.orm import joinedload
+
+    return list(session.scalars(
+        sa.select(NameCorrection).options(joinedload(NameCorrection.certificate))
+        .where(NameCorrection.status == "pending").order_by(NameCorrection.requested_at)
+    ))
+
+
+def decide_name_correction(session: Session, correction_id: int, *, actor, approve: bool,
+                           now: datetime | None = None) -> NameCorrection:
+    """Approve (reissue under the same code with the new name) or reject. Audit-logged."""
+    correction = session.get(NameCorrection, correction_id)
+    if correction is None:
+        raise CertificateError("No such request.", 404)
+    if correction.status != "pending":
+        raise CertificateError("This request has already been decided.", 409)
+    cert = correction.certificate
+    correction.decided_at = now or utcnow()
+    correction.decided_by_id = getattr(actor, "id", None)
+    if approve:
+        correction.status = "approved"
+        correction.previous_name = cert.holder_name
+        cert.holder_name = correction.requested_name
+        cert.revision = (cert.revision or 1) + 1
+    else:
+        correction.status = "rejected"
+    audit.record(session, actor=actor,
+                 action="certificate.name_correction." + ("approve" if approve else "reject"),
+                 target=f"certificate:{cert.code}",
+                 detail={"from": correction.previous_name or cert.holder_name,
+                         "to": correction.requested_name, "reason": correction.reason})
+    session.commit()
+    return correction
+
+
+def withdraw_certificates(session: Session, user_id: int, now: datetime | None = None) -> int:
+    """Mark a holder's certificates withdrawn (they deleted their account). Does not commit:
+    call it inside the account-deletion transaction, before the user row is erased."""
+    result = session.execute(
+        sa.update(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.withdrawn_at.is_(None))
+        .values(withdrawn_at=now or utcnow())
+    )
+    return result.rowcount or 0
