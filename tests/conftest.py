@@ -104,7 +104,9 @@ def _clean_tables(request, database_url, instance_path):
 
     engine = sa.create_engine(database_url)
     with engine.begin() as conn:
-        tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        existing = set(sa.inspect(conn).get_table_names())
+        tables = [t for t in reversed(Base.metadata.sorted_tables)
+                  if t.name not in KEEP_TABLES and t.name in existing]
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
