@@ -1,0 +1,139 @@
+"""``flask course export`` / ``flask course import``, and the cross-process reload stamp."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+import yaml
+from flask import current_app
+
+from ..extensions import db
+from . import service
+
+
+def write_course_yaml_order(text: str, names: list[str]) -> str:
+    """Replace the ``modules:`` list in course.yaml text, keeping everything else as written."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("modules:"):
+            out.append("modules:")
+            out += [f"  - {n}" for n in names]
+            i += 1
+            while i < len(lines) and (lines[i].startswith((" ", "\t", "-")) or not lines[i].strip()):
+                if not lines[i].strip() and i + 1 < len(lines) and not lines[i + 1].startswith((" ", "\t", "-")):
+                    break
+                i += 1
+            continue
+        out.append(line)
+        i += 1
+    result = "\n".join(out)
+    assert yaml.safe_load(result)["modules"] == names
+    return result
+
+
+def export_course(session, baseline: service.Baseline, out_dir: Path) -> list[str]:
+    """Write the published state of one course to ``out_dir`` (a course folder); return written paths."""
+    written = []
+    names = service.course_order(session, baseline)
+    if out_dir.resolve() != baseline.path.resolve():
+        shutil.copytree(baseline.path, out_dir, dirs_exist_ok=True)
+    yaml_path = out_dir / "course.yaml"
+    original = (baseline.path / "course.yaml").read_text(encoding="utf-8")
+    new_yaml = write_course_yaml_order(original, names) if names != list(baseline.meta.module_names) else original
+    if yaml_path.read_text(encoding="utf-8") != new_yaml:
+        yaml_path.write_text(new_yaml, encoding="utf-8")
+        written.append(str(yaml_path))
+    (out_dir / "modules").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        text = service.published_text(session, baseline, name)
+        if text is None:
+            continue
+        path = out_dir / "modules" / f"{name}.md"
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current is None or service.normalise(current) != service.normalise(text):
+            path.write_text(text, encoding="utf-8")
+            written.append(str(path))
+    return written
+
+
+def import_course(session, baseline: service.Baseline, source: service.Baseline) -> list[tuple[str, int]]:
+    """Publish each module of ``source`` whose text differs from the published one (author "import")."""
+    created = []
+    for name in source.meta.module_names:
+        text = source.files.get(name)
+        if text is None:
+            continue
+        version = service.import_text(session, baseline, name, text)
+        if version is not None:
+            created.append((name, version.number))
+    order = list(source.meta.module_names)
+    if order != service.course_order(session, baseline):
+        service._set_order(session, baseline, order)
+    return created
+
+
+def register(group) -> None:
+    @group.command("export")
+    @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+                  help="Folder to write to (default: over the courses folder itself).")
+    def course_export(out):
+        """Write the published content (browser versions over files) out as course files."""
+        root = Path(current_app.config["COURSES_DIR"])
+        baselines = service.find_baselines(root)
+        for slug, baseline in baselines.items():
+            target = baseline.path if out is None else (Path(out) / baseline.path.relative_to(root)
+                                                        if baseline.path != root else Path(out))
+            written = export_course(db.session, baseline, target)
+            click.echo(f"{slug}: {len(written)} file(s) written to {target}")
+            for w in written:
+                click.echo(f"  {w}")
+
+    @group.command("import")
+    @click.argument("path", required=False, type=click.Path(path_type=Path))
+    def course_import(path):
+        """Publish course files as new versions where they differ from what is published."""
+        root = Path(current_app.config["COURSES_DIR"])
+        baselines = service.find_baselines(root)
+        sources = service.find_baselines(path or root)
+        if not sources:
+            click.echo(f"{path or root}:0: no course.yaml found", err=True)
+            sys.exit(1)
+        failed = False
+        for slug, source in sources.items():
+            baseline = baselines.get(slug)
+            if baseline is None:
+                click.echo(f"{slug}: not a course in {root}; skipped", err=True)
+                failed = True
+                continue
+            try:
+                created = import_course(db.session, baseline, source)
+            except service.HasProblems as err:
+                db.session.rollback()
+                click.echo(f"{slug}: {err.message}", err=True)
+                for p in err.problems:
+                    click.echo(str(p), err=True)
+                failed = True
+                continue
+            db.session.commit()
+            click.echo(f"{slug}: {len(created)} new version(s)")
+            for name, number in created:
+                click.echo(f"  {name}: version {number}")
+        from ..catalogue import catalogue_service
+
+        catalogue_service.reload()
+        if failed:
+            sys.exit(1)
+
+
+def bump_reload_stamp() -> None:
+    """Make every running process reload content (``flask course reload``)."""
+    try:
+        service.bump_generation(db.session)
+        db.session.commit()
+    except Exception as exc:  # e.g. before `flask db upgrade`
+        db.session.rollback()
+        click.echo(f"(could not tell other processes to reload: {exc.__class__.__name__})", err=True)

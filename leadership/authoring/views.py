@@ -1,0 +1,419 @@
+"""Authoring routes (thin): every route is for trainers and LGA admins only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..catalogue import catalogue_service, course_asset_url
+from ..content import content_hash
+from ..extensions import db
+from ..security import AUTHOR_ROLES, public, requires
+from . import bp, gift, service, uploads, uploads_bp
+from .diff import diff_rows
+from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
+
+author_only = requires(*AUTHOR_ROLES)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _baselines() -> dict[str, service.Baseline]:
+    return service.find_baselines(catalogue_service.root)
+
+
+def _baseline(course_slug: str) -> service.Baseline:
+    baseline = _baselines().get(course_slug)
+    if baseline is None:
+        abort(404)
+    return baseline
+
+
+def _check_module(baseline: service.Baseline, name: str) -> None:
+    if name in baseline.files or name in service.course_order(db.session, baseline) \
+            or service.get_draft(db.session, baseline.slug, name) is not None:
+        return
+    abort(404)
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _state(baseline, name):
+    draft = service.get_draft(db.session, baseline.slug, name)
+    published = service.published_text(db.session, baseline, name)
+    return draft, published
+
+
+def _hash(text):
+    return content_hash(service.normalise(text)) if text else ""
+
+
+def _field_name(qid: str) -> str:
+    return f"preview-{qid}"
+
+
+def _render_edit(baseline, name, *, text, lock_version, base_version, status=200, preview=False,
+                 conflict=None, form=None):
+    draft, published = _state(baseline, name)
+    module, problems = service.parse(baseline, name, text, asset_url=course_asset_url)
+    form = form or EditForm(formdata=None)
+    form.source.data = text
+    form.lock_version.data = str(lock_version)
+    form.base_version.data = base_version
+    course = catalogue_service.get().course(baseline.slug)
+    return render_template(
+        "authoring/edit.html", baseline=baseline, name=name, module=module, problems=problems,
+        form=form, draft=draft, published=published, preview=preview, conflict=conflict,
+        lines=text.replace("\r\n", "\n").split("\n"), course=course, course_title=baseline.meta.title,
+        field_name=_field_name, conflict_rows=diff_rows(conflict.current_text, text) if conflict else None,
+    ), status
+
+
+# --------------------------------------------------------------------------- index
+
+
+@bp.get("/")
+@author_only
+def index():
+    courses = []
+    for baseline in _baselines().values():
+        order = service.course_order(db.session, baseline)
+        latest = service.latest_versions(db.session, baseline.slug)
+        rows = []
+        for name in order:
+            draft, published = _state(baseline, name)
+            text = draft.source if draft is not None else published
+            module, problems = service.parse(baseline, name, text) if text else (None, [])
+            pub_module = service.parse(baseline, name, published)[0] if published else None
+            version = latest.get((baseline.slug, name))
+            rows.append({
+                "name": name, "title": (module or pub_module).title if (module or pub_module) else name,
+                "published": published is not None,
+                "draft": draft is not None and _hash(draft.source) != _hash(published),
+                "errors": len(problems), "version": version.number if version else None,
+                "from_file": version is None and name in baseline.files,
+            })
+        courses.append({"baseline": baseline, "rows": rows})
+    return render_template("authoring/index.html", courses=courses)
+
+
+@bp.post("/<course_slug>/move")
+@author_only
+def move(course_slug: str):
+    baseline = _baseline(course_slug)
+    name, direction = request.form.get("module", ""), request.form.get("direction", "")
+    if direction not in ("up", "down"):
+        abort(400)
+    try:
+        service.move_module(db.session, baseline, name, direction, actor=current_user)
+    except service.AuthoringError as err:
+        abort(400, err.message)
+    catalogue_service.reload()
+    flash(_("Module order saved. Learners see the new order now."), "success")
+    return redirect(url_for(".index") + f"#course-{baseline.slug}")
+
+
+@bp.route("/<course_slug>/new", methods=["GET", "POST"])
+@author_only
+def new_module(course_slug: str):
+    baseline = _baseline(course_slug)
+    form = NewModuleForm()
+    if form.validate_on_submit():
+        try:
+            name = service.create_module(db.session, baseline, slug=form.slug.data, title=form.title.data,
+                                         actor=current_user)
+        except service.AuthoringError as err:
+            form.slug.errors.append(err.message)
+        else:
+            flash(_("Module created as a draft. Learners will see it when you publish it."), "success")
+            return redirect(url_for(".edit", course_slug=baseline.slug, name=name))
+    status = 400 if form.errors else 200
+    return render_template("authoring/new_module.html", baseline=baseline, form=form), status
+
+
+# --------------------------------------------------------------------------- editing
+
+
+@bp.get("/<course_slug>/<name>")
+@author_only
+def edit(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    draft, published = _state(baseline, name)
+    if draft is not None:
+        return _render_edit(baseline, name, text=draft.source, lock_version=draft.lock_version,
+                            base_version=draft.base_version)
+    return _render_edit(baseline, name, text=published or "", lock_version=0, base_version=_hash(published))
+
+
+@bp.post("/<course_slug>/<name>/preview")
+@author_only
+def preview(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    form = EditForm()
+    if not form.validate_on_submit():
+        return _render_edit(baseline, name, text=form.source.data or "", lock_version=_int(form.lock_version.data, 0),
+                            base_version=form.base_version.data or "", status=400, form=form)
+    return _render_edit(baseline, name, text=form.source.data, lock_version=_int(form.lock_version.data, 0),
+                        base_version=form.base_version.data or "", preview=True, form=form)
+
+
+@bp.post("/<course_slug>/<name>/save")
+@author_only
+def save(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    form = EditForm()
+    lock = _int(form.lock_version.data)
+    if not form.validate_on_submit() or lock is None:
+        return _render_edit(baseline, name, text=form.source.data or "", lock_version=lock or 0,
+                            base_version=form.base_version.data or "", status=400, form=form)
+    try:
+        service.save_draft(db.session, baseline, name, form.source.data, lock_version=lock,
+                           base_version=form.base_version.data or "", actor=current_user)
+    except service.DraftConflict as conflict:
+        return _render_edit(baseline, name, text=form.source.data, lock_version=conflict.lock_version,
+                            base_version=conflict.base_version, status=409, conflict=conflict)
+    flash(_("Draft saved. Learners do not see it until you publish it."), "success")
+    return redirect(url_for(".edit", course_slug=baseline.slug, name=name))
+
+
+@bp.post("/<course_slug>/<name>/discard")
+@author_only
+def discard(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    service.discard_draft(db.session, baseline.slug, name)
+    flash(_("Draft discarded."), "success")
+    if service.published_text(db.session, baseline, name) is None:
+        return redirect(url_for(".index"))
+    return redirect(url_for(".edit", course_slug=baseline.slug, name=name))
+
+
+@bp.get("/<course_slug>/<name>/compare")
+@author_only
+def compare(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    draft, published = _state(baseline, name)
+    rows = diff_rows(published or "", draft.source) if draft is not None else []
+    return render_template("authoring/compare.html", baseline=baseline, name=name, draft=draft, rows=rows,
+                           old_label=_("Published"), new_label=_("Draft"))
+
+
+# --------------------------------------------------------------------------- publishing and versions
+
+
+def _publish_page(baseline, name, form, *, status=200, error=None, problems=None):
+    draft, published = _state(baseline, name)
+    rows = diff_rows(published or "", draft.source) if draft is not None else []
+    if draft is not None and problems is None:
+        problems = service.parse(baseline, name, draft.source)[1]
+    return render_template("authoring/publish.html", baseline=baseline, name=name, draft=draft, rows=rows,
+                           form=form, error=error, problems=problems or [],
+                           stale=draft is not None and draft.base_version != _hash(published)), status
+
+
+@bp.route("/<course_slug>/<name>/publish", methods=["GET", "POST"])
+@author_only
+def publish(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    form = PublishForm()
+    if request.method == "GET":
+        draft = service.get_draft(db.session, baseline.slug, name)
+        form.lock_version.data = str(draft.lock_version) if draft else ""
+        return _publish_page(baseline, name, form)
+    if not form.validate_on_submit():
+        return _publish_page(baseline, name, form, status=400)
+    try:
+        version = service.publish(db.session, baseline, name, kind=form.kind.data, note=form.note.data,
+                                  actor=current_user, lock_version=_int(form.lock_version.data))
+    except service.PublishConflict as err:
+        return _publish_page(baseline, name, form, status=409, error=err.message)
+    except service.HasProblems as err:
+        return _publish_page(baseline, name, form, status=400, error=err.message, problems=err.problems)
+    except service.AuthoringError as err:
+        return _publish_page(baseline, name, form, status=400, error=err.message)
+    catalogue_service.reload()
+    flash(_("Version %(n)d published. Learners see it now.", n=version.number), "success")
+    return redirect(url_for(".history", course_slug=baseline.slug, name=name))
+
+
+@bp.get("/<course_slug>/<name>/versions")
+@author_only
+def history(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    return render_template("authoring/versions.html", baseline=baseline, name=name,
+                           versions=service.versions(db.session, baseline.slug, name))
+
+
+@bp.get("/<course_slug>/<name>/versions/diff")
+@author_only
+def version_diff(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    a, b = _int(request.args.get("from")), _int(request.args.get("to"))
+    if a is None or b is None:
+        abort(400, _("Choose two versions to compare."))
+    old = service.get_version(db.session, baseline.slug, name, a)
+    new = service.get_version(db.session, baseline.slug, name, b)
+    if old is None or new is None:
+        abort(404)
+    return render_template("authoring/compare.html", baseline=baseline, name=name, rows=diff_rows(old.source, new.source),
+                           old_label=_("Version %(n)d", n=a), new_label=_("Version %(n)d", n=b), versions=(old, new))
+
+
+@bp.get("/<course_slug>/<name>/versions/<int:number>")
+@author_only
+def version(course_slug: str, name: str, number: int):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    v = service.get_version(db.session, baseline.slug, name, number)
+    if v is None:
+        abort(404)
+    return render_template("authoring/version.html", baseline=baseline, name=name, version=v,
+                           lines=v.source.split("\n"))
+
+
+@bp.route("/<course_slug>/<name>/versions/<int:number>/rollback", methods=["GET", "POST"])
+@author_only
+def rollback(course_slug: str, name: str, number: int):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    v = service.get_version(db.session, baseline.slug, name, number)
+    if v is None:
+        abort(404)
+    form = RollbackForm()
+    published = service.published_text(db.session, baseline, name) or ""
+    rows = diff_rows(published, v.source)
+    error, status = None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                new = service.rollback(db.session, baseline, name, number, kind=form.kind.data,
+                                       note=form.note.data, actor=current_user)
+            except service.PublishConflict as err:
+                error, status = err.message, 409
+            except service.AuthoringError as err:
+                error, status = err.message, 400
+            else:
+                catalogue_service.reload()
+                flash(_("Rolled back: version %(new)d has the text of version %(old)d.", new=new.number, old=number),
+                      "success")
+                return redirect(url_for(".history", course_slug=baseline.slug, name=name))
+        else:
+            status = 400
+    return render_template("authoring/rollback.html", baseline=baseline, name=name, version=v, rows=rows,
+                           form=form, error=error), status
+
+
+# --------------------------------------------------------------------------- GIFT import
+
+
+@bp.route("/<course_slug>/<name>/gift", methods=["GET", "POST"])
+@author_only
+def gift_import(course_slug: str, name: str):
+    baseline = _baseline(course_slug)
+    _check_module(baseline, name)
+    form = GiftForm()
+    draft, published = _state(baseline, name)
+    result, error, status = None, None, 200
+    if request.method == "GET":
+        form.lock_version.data = str(draft.lock_version) if draft else "0"
+    elif form.validate_on_submit():
+        upload = request.files.get("file")
+        raw = upload.read() if upload and upload.filename else (form.text.data or "").encode()
+        try:
+            source = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            source, error, status = None, _("The GIFT file must be UTF-8 text."), 400
+        if source is not None and not source.strip():
+            error, status = _("Choose a GIFT file or paste GIFT text."), 400
+        elif source is not None:
+            base_text = draft.source if draft else (published or "")
+            new_text, result = gift.import_into(base_text, source)
+            if not result.questions:
+                error, status = _("No questions could be imported."), 400
+            else:
+                lock = _int(form.lock_version.data, 0)
+                try:
+                    service.save_draft(db.session, baseline, name, new_text, lock_version=lock,
+                                       base_version=draft.base_version if draft else _hash(published),
+                                       actor=current_user)
+                except service.DraftConflict:
+                    error, status, result = _("Someone else saved this draft while you were importing. "
+                                              "Nothing was imported; try again."), 409, None
+    else:
+        status = 400
+    draft = service.get_draft(db.session, baseline.slug, name)
+    if draft is not None:
+        form.lock_version.data = str(draft.lock_version)
+    return render_template("authoring/gift.html", baseline=baseline, name=name, form=form, result=result,
+                           error=error), status
+
+
+# --------------------------------------------------------------------------- images
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config.get("AUTHORING_UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+
+
+@bp.route("/images", methods=["GET", "POST"])
+@author_only
+def images():
+    form = ImageForm()
+    stored, error, status = None, None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            f = request.files.get("image")
+            if f is None or not f.filename:
+                form.image.errors = [_("Select an image file")]
+                status = 400
+            else:
+                limit = int(current_app.config.get("AUTHORING_UPLOAD_MAX_BYTES", uploads.MAX_BYTES))
+                data = f.read(limit + 1)
+                try:
+                    stored = uploads.store_image(db.session, upload_folder(), data, alt=form.alt.data,
+                                                 filename=f.filename, actor=current_user, max_bytes=limit)
+                except uploads.UploadError as err:
+                    form.image.errors = [err.message]
+                    status = err.status if err.status != 413 else 413
+        else:
+            status = 400
+    snippet = None
+    if stored is not None:
+        snippet = uploads.markdown_snippet(stored.alt if not form.alt.data else " ".join(form.alt.data.split()),
+                                           url_for("uploads.image", name=stored.name))
+    return render_template("authoring/images.html", form=form, stored=stored, snippet=snippet, error=error), status
+
+
+@uploads_bp.get("/<name>")
+@public
+def image(name: str):
+    """Uploaded images, with their verified type; SVGs can never run script."""
+    from .models import ImageUpload
+
+    if not uploads.NAME_RE.match(name):
+        abort(404)
+    upload = db.session.scalar(sa.select(ImageUpload).where(ImageUpload.name == name))
+    path = upload_folder() / name
+    if upload is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=upload.content_type, max_age=86400, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; script-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
