@@ -1,4 +1,4 @@
-from conftest import text
+from support import text
 
 
 def test_healthz_reports_ok_when_database_answers(client):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from conftest import DEFAULT_PASSWORD, link_in, outbox_messages, text
+from support import DEFAULT_PASSWORD, link_in, outbox_messages, text
 
 
 def register(client, **overrides):
@@ -176,7 +176,7 @@ def test_reset_link_dies_when_password_changes_another_way(client, learner, inst
 
 
 def test_change_password_signs_out_other_sessions(app, client, learner):
-    from conftest import Client
+    from support import Client
 
     other = Client(app.test_client())
     other.sign_in(learner.email)
@@ -202,7 +202,7 @@ def test_profile_change_name_and_email(client, learner, make_user, db_session):
 
 
 def test_sign_out_everywhere(app, client, learner):
-    from conftest import Client
+    from support import Client
 
     other = Client(app.test_client())
     other.sign_in(learner.email)
@@ -213,7 +213,7 @@ def test_sign_out_everywhere(app, client, learner):
 
 
 def test_mail_failure_is_reported_to_the_user(make_app, learner):
-    from conftest import Client
+    from support import Client
 
     app = make_app(MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=9)  # nothing listens on the discard port
     client = Client(app.test_client())

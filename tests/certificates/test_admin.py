@@ -1,4 +1,4 @@
-from conftest import Client
+from support import Client
 
 from cert_helpers import audit_events, issue, page_text, reload
 

@@ -83,7 +83,7 @@ def test_pdf_access_is_limited_to_holder_lga_and_own_council_admin(app, make_use
                                   ("council_admin", "CRF", 200), ("lga_admin", "MAN", 200),
                                   ("trainer", "CRF", 403)]:
         other = make_user(role, council=council)
-        from conftest import Client
+        from support import Client
 
         c = Client(app.test_client())
         c.sign_in(other.email)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from content_paths import FIXTURES  # noqa: F401
 
 
 @pytest.fixture

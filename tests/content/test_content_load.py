@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES
+from content_paths import FIXTURES
 from leadership.content import (
     Catalogue, build_course, load_catalogue, load_course, parse_course_meta, parse_module,
 )

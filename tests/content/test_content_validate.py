@@ -98,7 +98,7 @@ def test_folder_without_course(tmp_path):
 
 
 def test_absolute_paths_stay_absolute():
-    from conftest import FIXTURES
+    from content_paths import FIXTURES
 
     problems = validate_path(FIXTURES / "bad" / "modules" / "no-correct.md")
     assert [str(p) for p in problems] == [

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from conftest import text
+from support import text
 
 COURSE = "/courses/digital-leadership"
 
