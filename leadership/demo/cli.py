@@ -48,3 +48,30 @@ def demo_accounts():
 
 _WORDS = ("kettle", "harbour", "lantern", "meadow", "copper", "falcon", "orchard", "pebble", "quartz",
           "saddle", "thistle", "valley", "willow", "bramble", "cobalt", "ember", "glacier", "heron")
+
+
+@demo_cli.command("seed")
+@click.option("--learners", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
+              help="How many demo learners to create.")
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--reset", is_flag=True, help="First delete learners created by an earlier seed.")
+@click.option("--answers/--no-answers", default=True, show_default=True,
+              help="Also store each quiz attempt's answers (about 12 rows per attempt).")
+def demo_seed(learners, seed_value, reset, answers):
+    """Create realistic, deterministic learners, progress, quiz attempts and certificates across every council."""
+    import time
+
+    from .seed import reset as reset_demo, seed
+
+    if reset:
+        started = time.perf_counter()
+        removed = reset_demo(db.session)
+        click.echo(f"Reset: removed {removed.get('user_account', 0)} demo learners and their data "
+                   f"in {time.perf_counter() - started:.1f}s.")
+    try:
+        result = seed(db.session, learners=learners, seed=seed_value, answers=answers)
+    except ValueError as err:
+        raise click.ClickException(str(err))
+    for table, count in result.counts.items():
+        click.echo(f"  {table:<18} {count:>10,}")
+    click.echo(f"Seeded {learners:,} learners (seed {seed_value}) in {result.seconds:.1f}s.")

@@ -1,0 +1,20 @@
+"""Read-only JSON API v1 for the LGA's CRM and councils' systems (bearer tokens)."""
+from flask import Blueprint, current_app
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "300/minute")
+
+
+@bp.record_once
+def _register(state):
+    from ..extensions import csrf, limiter
+    from .views import rate_limit_key
+
+    csrf.exempt(bp)
+    limiter.limit(_rate_limit, key_func=rate_limit_key)(bp)
+
+
+from . import views  # noqa: E402,F401
