@@ -6,3 +6,5 @@ from .learning.models import PageView  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
 from .quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt  # noqa: F401
 from .certificates.models import Certificate, NameCorrection  # noqa: F401
+from .api.models import ApiToken  # noqa: F401
+from .reporting import indexes as _reporting_indexes  # noqa: F401

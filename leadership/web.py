@@ -140,6 +140,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
+    from .api import bp as api_bp
+    from .reporting import bp as reporting_bp
+
+    app.register_blueprint(reporting_bp)
+    app.register_blueprint(api_bp)
     from .certificates import bp as certificates_bp, verify_bp
 
     app.register_blueprint(certificates_bp)
