@@ -133,7 +133,6 @@ def _blocks(source: str):
     lines = source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     block: list[str] = []
     start = 0
-    depth_open = False
 
     def flush():
         text = "\n".join(block).strip()
@@ -146,7 +145,7 @@ def _blocks(source: str):
         if not block and stripped.startswith("$CATEGORY:"):
             category = stripped[len("$CATEGORY:"):].strip()
             continue
-        if not stripped and not depth_open:
+        if not stripped:  # a blank line ends a question (an unclosed {...} is then reported)
             item = flush()
             if item:
                 yield item
@@ -155,10 +154,6 @@ def _blocks(source: str):
         if not block:
             start = n
         block.append(line)
-        # A blank line inside an open answer block does not end the question.
-        joined = "\n".join(block)
-        opened = _find(joined, "{")
-        depth_open = opened >= 0 and _find(joined, "}", opened) < 0
     item = flush()
     if item:
         yield item

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -412,7 +412,11 @@ def image(name: str):
     path = upload_folder() / name
     if upload is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=upload.content_type, max_age=86400, conditional=True)
+    # Files are content-addressed (the name is their hash), so they can be cached for long.
+    response = current_app.response_class(path.read_bytes(), mimetype=upload.content_type)
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    response.set_etag(name)
+    response.make_conditional(request)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; script-src 'none'; sandbox"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
