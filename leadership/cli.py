@@ -106,6 +106,9 @@ def course_reload():
     """Re-read course files now and report what was loaded."""
     from .catalogue import catalogue_service
 
+    from .authoring.cli import bump_reload_stamp
+
+    bump_reload_stamp()  # other worker processes notice within a few seconds
     catalogue = catalogue_service.reload()
     for course in catalogue.courses_for("en"):
         click.echo(f"{course.slug}: {len(course.modules)} modules, content version {course.content_version}")
@@ -114,6 +117,10 @@ def course_reload():
 
 
 def init_app(app) -> None:
+    from .authoring.cli import register as register_authoring
+
+    if "export" not in course_cli.commands:
+        register_authoring(course_cli)
     from .demo.cli import demo_cli
 
     for group in (db_cli, councils_cli, users_cli, course_cli, demo_cli):

@@ -8,3 +8,4 @@ from .quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt  # noqa: F
 from .certificates.models import Certificate, NameCorrection  # noqa: F401
 from .api.models import ApiToken  # noqa: F401
 from .reporting import indexes as _reporting_indexes  # noqa: F401
+from .authoring.models import ContentGeneration, CourseOrder, ImageUpload, ModuleDraft, ModuleVersion  # noqa: F401

@@ -140,6 +140,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
+    from .authoring import init_app as init_authoring
+
+    init_authoring(app)
     from .api import bp as api_bp
     from .reporting import bp as reporting_bp
 
