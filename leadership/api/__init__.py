@@ -17,4 +17,12 @@ def _register(state):
     limiter.limit(_rate_limit, key_func=rate_limit_key)(bp)
 
 
+@bp.after_request
+def _www_authenticate(response):
+    # The app's problem+json error handler builds a fresh response; restore the challenge.
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    return response
+
+
 from . import views  # noqa: E402,F401
