@@ -24,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    base_parser, create_user, db_label, machine, make_instance, p50, print_table, summary, timed, verdict,
+    base_parser, create_user, db_label, machine, make_instance, p50, print_table, summary, timed, timed_cpu,
+    verdict,
 )
 
 PAGE_TARGET_MS, EXPORT_TARGET_S = 150.0, 3.0
@@ -122,8 +123,8 @@ def run(inst, args, label) -> None:
         queries["n"] = 0
         client.get(path, headers=headers or {})
         n_queries = queries["n"]
-        d = timed(lambda: client.get(path, headers=headers or {}), repeat=repeat, warmup=1)
-        rows.append([name, p50(d), d[-1], n_queries, f"{size:,}"])
+        d, cpu = timed_cpu(lambda: client.get(path, headers=headers or {}), repeat=repeat, warmup=1)
+        rows.append([name, p50(d), d[-1], p50(cpu), n_queries, f"{size:,}"])
         if key:
             results[key] = p50(d)
         print(f"  {name}: p50 {p50(d):.1f} ms, {n_queries} queries", flush=True)
@@ -147,14 +148,15 @@ def run(inst, args, label) -> None:
     cached_client = client_for(lga, cached_app)
     resp = cached_client.get("/reports/")
     d = timed(lambda: cached_client.get("/reports/"), repeat=args.repeat, warmup=1)
-    rows.append(["LGA dashboard, default 60 s cache (warm)", p50(d), d[-1], "-", f"{len(resp.data):,}"])
+    rows.append(["LGA dashboard, default 60 s cache (warm)", p50(d), d[-1], "", "-", f"{len(resp.data):,}"])
     for a in (app, cached_app):
         a.extensions["database"].dispose()
 
     print()
     print(f"reporting at scale on {label}: {args.learners:,} learners, {counts['page_view']:,} page views, "
           f"{counts['quiz_attempt']:,} attempts - {machine()}")
-    print_table(["request", "p50 ms", "max ms", "queries", "bytes"], rows)
+    print_table(["request", "p50 ms", "max ms", "app CPU ms", "queries", "bytes"], rows)
+    print("(app CPU ms: this process's CPU per request, p50; excludes waiting for a CPU and the PostgreSQL server's work)")
     print(f"API: walked {pages} pages / {records:,} records in {walk_s:.1f}s")
     export_s = max(results["export"], results["council_export"]) / 1000
     summary(f"reporting-scale {label}", [
