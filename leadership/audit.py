@@ -34,3 +34,11 @@ def record(session: Session, *, actor, action: str, target: str, detail: dict | 
     )
     session.add(event)
     return event
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context, _instances) -> None:
+    """Refuse, on every database, an ORM update or delete of an audit event."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError("audit events are append-only")

@@ -122,6 +122,11 @@ def init_app(app) -> None:
     if "export" not in course_cli.commands:
         register_authoring(course_cli)
     from .demo.cli import demo_cli
+    from .mail import mail_cli
+    from .privacy.cli import privacy_cli
+
+    for group in (mail_cli, privacy_cli):
+        app.cli.add_command(group)
 
     for group in (db_cli, councils_cli, users_cli, course_cli, demo_cli):
         app.cli.add_command(group)

@@ -79,6 +79,10 @@ def load_config(app, test_config: dict | None = None) -> None:
         BABEL_SUPPORTED_LOCALES=["en", "cy"],
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         CONTENT_RELOAD=None,  # None: follow app.debug
+        SESSION_IDLE_MINUTES=30,  # staff sessions end after this long without a request
+        SESSION_ABSOLUTE_HOURS=12,  # ...and this long after signing in, whatever
+        RETENTION_INACTIVE_DAYS=1095,  # `flask privacy apply-retention`: learners inactive this long are erased
+        PROXY_FIX_HOPS=0,  # behind N reverse proxies: trust X-Forwarded-For/-Proto from them
     )
 
     # Environment variables (names are part of the public contract).
@@ -91,6 +95,9 @@ def load_config(app, test_config: dict | None = None) -> None:
     ):
         if env.get(key):
             app.config[key] = env[key]
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS"):
+        if env.get(key):
+            app.config[key] = int(env[key])
     if env.get("MAIL_SMTP_PORT"):
         app.config["MAIL_SMTP_PORT"] = int(env["MAIL_SMTP_PORT"])
     if env.get("SESSION_COOKIE_SECURE") is not None:

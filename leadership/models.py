@@ -1,5 +1,5 @@
 """Import every model so ``Base.metadata`` is complete (for Alembic and tests)."""
-from .auth.models import AuthToken, Role, User  # noqa: F401
+from .auth.models import AuthToken, RecoveryCode, Role, User  # noqa: F401
 from .councils.models import Council  # noqa: F401
 from .db import Base  # noqa: F401
 from .learning.models import PageView  # noqa: F401
@@ -9,3 +9,4 @@ from .certificates.models import Certificate, NameCorrection  # noqa: F401
 from .api.models import ApiToken  # noqa: F401
 from .reporting import indexes as _reporting_indexes  # noqa: F401
 from .authoring.models import ContentGeneration, CourseOrder, ImageUpload, ModuleDraft, ModuleVersion  # noqa: F401
+from .mail import OutboxMessage  # noqa: F401

@@ -6,10 +6,12 @@ if any endpoint has none, so a new route cannot forget its rule.
 """
 from __future__ import annotations
 
+import time
+import urllib.parse
 from functools import wraps
 
-from flask import abort, request
-from flask_login import current_user
+from flask import abort, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 
 from .auth.models import Role, User
 
@@ -36,6 +38,12 @@ def requires(*roles: Role):
 
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
+            if current_user.needs_mfa and not session.get("mfa"):
+                # Staff (and learners who turned it on) are only fully signed in after the
+                # second factor, however the session was made.
+                from .auth.views import require_second_factor
+
+                return require_second_factor()
             if current_user.role_enum not in allowed:
                 abort(403)
             return view(*args, **kwargs)
@@ -83,3 +91,101 @@ def report_scope(user: User) -> int | None:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+# Request guards -------------------------------------------------------------------------
+
+def _bad_bytes(raw: bytes) -> bool:
+    """True when a url-encoded string decodes to invalid UTF-8 or contains a NUL byte."""
+    for part in raw.split(b"&"):
+        for piece in part.split(b"=", 1):
+            data = urllib.parse.unquote_to_bytes(piece.replace(b"+", b" "))
+            if b"\x00" in data:
+                return True
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return True
+    return False
+
+
+def reject_malformed_input():
+    """400 for NUL bytes or invalid UTF-8 in the query string or form fields.
+
+    WTForms and Werkzeug would otherwise replace bad bytes with U+FFFD (or keep the
+    NUL), and the result could reach the database, PDFs and CSV exports.
+    """
+    if _bad_bytes(request.query_string):
+        abort(400, description="The address contains characters that are not allowed.")
+    if request.method in ("POST", "PUT", "PATCH"):
+        mimetype = request.mimetype
+        if mimetype == "application/x-www-form-urlencoded":
+            if _bad_bytes(request.get_data(cache=True)):
+                abort(400, description="The form contains characters that are not allowed.")
+        elif mimetype == "multipart/form-data":
+            for values in request.form.listvalues():
+                if any("\x00" in v or "\ufffd" in v for v in values):
+                    abort(400, description="The form contains characters that are not allowed.")
+
+
+def enforce_session_timeouts():
+    """Idle and absolute time-outs for staff sessions (ASVS 3.3.1/3.3.2)."""
+    from flask import current_app
+
+    if request.endpoint in ("static", "main.healthz") or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    if current_user.role_enum.is_staff:
+        idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+        absolute = int(current_app.config["SESSION_ABSOLUTE_HOURS"]) * 3600
+        auth_at, seen_at = session.get("auth_at"), session.get("seen_at")
+        reason = None
+        if auth_at is None or now - int(auth_at) > absolute:
+            reason = "absolute"
+        elif seen_at is not None and now - int(seen_at) > idle:
+            reason = "idle"
+        if reason:
+            from flask_babel import gettext as _
+
+            logout_user()
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            if request.method == "GET" and is_safe_next(request.full_path):
+                session["next"] = request.full_path.rstrip("?")
+            if reason == "idle":
+                flash(_("You have been signed out because you were inactive for %(n)d minutes. Sign in again "
+                        "to continue.", n=idle // 60), "info")
+            else:
+                flash(_("You have been signed out because you signed in more than %(n)d hours ago. Sign in "
+                        "again to continue.", n=absolute // 3600), "info")
+            return redirect(url_for("auth.sign_in"))
+    seen_at = session.get("seen_at")
+    if seen_at is None or now - int(seen_at) >= 60:  # at most one cookie update a minute
+        session["seen_at"] = now
+    return None
+
+
+def _limits_off_for_this_app() -> bool:
+    """Flask-Limiter keeps ``enabled`` on the (process-wide) extension object; honour each
+    app's own RATELIMIT_ENABLED so that several apps in one process (tests, CLI) do not leak it."""
+    from flask import current_app
+
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
+
+
+def init_app(app) -> None:
+    from .extensions import limiter
+
+    if _limits_off_for_this_app not in limiter._request_filters:
+        limiter.request_filter(_limits_off_for_this_app)
+    app.config.setdefault("SESSION_IDLE_MINUTES", 30)
+    app.config.setdefault("SESSION_ABSOLUTE_HOURS", 12)
+    app.before_request(reject_malformed_input)
+    app.before_request(enforce_session_timeouts)
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:  # behind a TLS-terminating reverse proxy: trust its X-Forwarded-For/-Proto
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.sign_in"
+    # "basic", not "strong": strong drops the session whenever the client's IP or user agent
+    # changes, which signs councillors out on mobile networks and council VPNs/proxies. Our
+    # sessions are rotated on sign-in, bound to session_version and time out (security.py).
     login_manager.session_protection = "basic"
     from flask_babel import lazy_gettext as _l
 
@@ -137,6 +140,9 @@ def init_app(app: Flask) -> None:
     from .main import bp as main_bp
 
     errors.init_app(app)
+    from . import security
+
+    security.init_app(app)  # NUL/UTF-8 guard, staff session time-outs, optional ProxyFix
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
@@ -155,6 +161,9 @@ def init_app(app: Flask) -> None:
     from .quizzes import bp as quizzes_bp
 
     app.register_blueprint(quizzes_bp)
+    from .privacy import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
 
     from . import cli
 

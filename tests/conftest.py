@@ -107,6 +107,9 @@ def _clean_tables(request, database_url, instance_path):
         tables = [t for t in reversed(Base.metadata.sorted_tables)
                   if t.name not in KEEP_TABLES and t.name in existing]
         if engine.dialect.name == "postgresql":
+            # audit_event is append-only (a trigger refuses UPDATE/DELETE/TRUNCATE): replica mode
+            # skips triggers for this cleanup transaction only.
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
@@ -159,7 +162,9 @@ def make_user(app):
 
     counter = {"n": 0}
 
-    def factory(role="learner", council="CRF", email=None, name=None, password=DEFAULT_PASSWORD):
+    def factory(role="learner", council="CRF", email=None, name=None, password=DEFAULT_PASSWORD, mfa=None):
+        """Staff get TEST_TOTP_SECRET (two-step verification is required for them) unless mfa=False;
+        a learner gets it with mfa=True."""
         counter["n"] += 1
         with app.app_context():
             c = get_council(council)
@@ -167,6 +172,12 @@ def make_user(app):
             user = service.create_user(db.session, name=name or f"Test User {counter['n']}",
                                        email=email or f"user{counter['n']}-{role}@example.org",
                                        password=password, council=c, role=Role(role))
+            if mfa if mfa is not None else Role(role).is_staff:
+                from leadership.db import utcnow
+                from support import TEST_TOTP_SECRET
+
+                user.totp_secret, user.mfa_enabled_at = TEST_TOTP_SECRET, utcnow()
+                db.session.commit()
             db.session.expunge(user)
             db.session.remove()
             return user

@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+# make_user gives staff accounts this TOTP secret (staff must use two-step verification),
+# and Client.sign_in completes the second step with it. Test-only: never a real account.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _current_app = {}
 
 
@@ -50,10 +53,33 @@ class Client:
             data["csrf_token"] = self.csrf_token(token_from or url)
         return self.raw.post(url, data=data, **kw)
 
-    def sign_in(self, email, password=DEFAULT_PASSWORD):
+    def sign_in(self, email, password=DEFAULT_PASSWORD, *, complete_mfa=True):
+        """Sign in; when asked for the second factor, enter the account's current TOTP code
+        (returns the final redirect). Staff without an authenticator are left at its set-up."""
         response = self.post("/sign-in", {"email": email, "password": password})
         assert response.status_code == 302, response.data[:2000]
+        if complete_mfa and response.headers["Location"].endswith("/sign-in/two-factor"):
+            response = self.post("/sign-in/two-factor", {"code": totp_now(email)})
+            assert response.status_code == 302, response.data[:2000]
         return response
+
+
+def totp_now(email: str) -> str:
+    """The current code for the account with ``email``, after forgetting its last used time
+    step (the replay guard), so a test may sign the same person in many times a minute."""
+    import pyotp
+
+    from leadership.auth.models import User
+    from leadership.extensions import db
+
+    with _current_app["app"].app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        assert user is not None and user.totp_secret, f"{email} has no authenticator"
+        db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+        db.session.commit()
+        secret = user.totp_secret
+        db.session.remove()
+    return pyotp.TOTP(secret).now()
 
 
 def login_as(client, user):

@@ -78,3 +78,33 @@ class ProfileForm(BaseForm):
                        validators=[DataRequired(message=_l("Enter your full name")), max_length(200)])
     email = _email_field()
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
+class TwoFactorForm(BaseForm):
+    code = StringField(_l("Security code"), widget=GovTextInput(), filters=[_strip],
+                       description=_l("The 6-digit code from your authenticator app, or one of your recovery codes"),
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
+                       validators=[DataRequired(message=_l("Enter the security code")), max_length(20)])
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(BaseForm):
+    code = StringField(_l("Security code"), widget=GovTextInput(), filters=[_strip],
+                       description=_l("The 6-digit code your authenticator app shows now"),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+                       validators=[DataRequired(message=_l("Enter the 6-digit code from your app")), max_length(20)])
+    submit = SubmitField(_l("Turn on two-step verification"), widget=GovSubmitInput())
+
+
+class PasswordConfirmForm(BaseForm):
+    password = PasswordField(_l("Your password"), widget=GovPasswordInput(),
+                             validators=[InputRequired(message=_l("Enter your password")), max_length(256)])
+    submit = SubmitField(_l("Turn off two-step verification"), widget=GovSubmitInput())
+
+
+class NewRecoveryCodesForm(BaseForm):
+    code = StringField(_l("Security code"), widget=GovTextInput(), filters=[_strip],
+                       description=_l("The 6-digit code your authenticator app shows now"),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+                       validators=[DataRequired(message=_l("Enter the 6-digit code from your app")), max_length(20)])
+    submit = SubmitField(_l("Get new recovery codes"), widget=GovSubmitInput())

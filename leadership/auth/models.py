@@ -36,6 +36,10 @@ class User(Base):
     # Bumped on password change and "sign out everywhere": old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     deleted_at: Mapped[datetime | None] = mapped_column()
+    # Second factor (TOTP, RFC 6238). Required for staff roles, optional for learners.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # replay guard: last accepted 30 s step
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column()
 
     council: Mapped[Council] = relationship(lazy="joined")
 
@@ -59,6 +63,15 @@ class User(Base):
     def role_enum(self) -> Role:
         return Role(self.role)
 
+    @property
+    def has_mfa(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Staff must use a second factor; a learner who turned it on must too."""
+        return self.role_enum.is_staff or self.has_mfa
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
@@ -74,4 +87,16 @@ class AuthToken(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor. Only its hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column()

@@ -52,7 +52,8 @@ def normalise_email(email: str) -> str:
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     path = Path(__file__).with_name("common-passwords.txt")
-    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:

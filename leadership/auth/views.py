@@ -1,18 +1,39 @@
-"""Accounts: register, sign in (password or emailed link), reset, profile. Routes only."""
+"""Accounts: register, sign in (password or emailed link, then a second factor when
+needed), reset, profile, two-step verification. Routes only."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+import time
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from .. import mail
 from ..councils.loader import council_choices, resolve_council
+from ..db import utcnow
 from ..extensions import db, limiter
 from ..security import is_safe_next, public, signed_in
-from . import bp, service
-from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, ProfileForm,
-                    RegisterForm, SignInForm)
+from . import bp, mfa, service
+from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
+                    PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
+                    TwoFactorForm)
 from .models import User
+
+# How long a password-verified sign-in may wait for its second factor.
+PENDING_SECONDS = 10 * 60
+
+
+def _account_key() -> str:
+    """Rate-limit key for per-account throttling: the email being tried (whatever the IP)."""
+    email = service.normalise_email(request.form.get("email", ""))[:254]
+    return f"account:{email}" if email else f"ip:{get_remote_address()}"
+
+
+def _pending_key() -> str:
+    pending = session.get("mfa_pending") or {}
+    return f"mfa:{pending.get('uid')}" if pending.get("uid") else f"ip:{get_remote_address()}"
 
 
 def _external(endpoint: str, **values) -> str:
@@ -22,24 +43,75 @@ def _external(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def _send(to: str, subject: str, body: str) -> bool:
-    try:
-        mail.send(current_app.config, mail.Mail(to=to, subject=subject, body=body))
+def _send(to: str, subject: str, body: str, minutes: int | None = None) -> bool:
+    """Send now, or queue for retry (SMTP down) and tell the user we will keep trying."""
+    expires = utcnow() + timedelta(minutes=minutes) if minutes else None
+    if mail.deliver(db.session, current_app.config, mail.Mail(to=to, subject=subject, body=body),
+                    expires_at=expires):
         return True
-    except mail.MailError:
-        flash(_("We could not send the email just now. Please try again in a few minutes."), "error")
-        return False
+    flash(_("We could not send the email just now. We will keep trying, so it may arrive a little late. "
+            "If it has not arrived in %(n)d minutes, ask for a new one.", n=min(minutes or 15, 15)), "warning")
+    return False
 
 
-def _start_session(user: User) -> None:
-    """Sign in with a fresh session (no fixation) and the user's language."""
+def _start_session(user: User, *, mfa_done: bool = False) -> str | None:
+    """Sign in with a fresh session (no fixation) and the user's language.
+
+    ``mfa_done`` records that this session passed the second factor; staff sessions
+    without it are refused by ``@requires``. Sign-in and last-seen times drive the
+    idle and absolute time-outs (``leadership.security``).
+    """
     next_url = session.get("next")
+    pending = session.get("mfa_pending") or {}
+    next_url = next_url or pending.get("next")
     session.clear()
     login_user(user)
+    now = int(time.time())
+    session["auth_at"] = now
+    session["seen_at"] = now
+    session["mfa"] = bool(mfa_done)
     if user.locale:
         session["locale"] = user.locale
     service.touch(db.session, user, every_seconds=0)
     return next_url if is_safe_next(next_url) else None
+
+
+def begin_sign_in(user: User):
+    """First factor passed (password, emailed link or reset): finish, or ask for the second factor."""
+    if not user.needs_mfa:
+        target = _start_session(user)
+        return redirect(target or url_for("learning.dashboard"))
+    next_url = session.get("next")
+    locale = session.get("locale")
+    session.clear()  # nothing from before the password survives, and nobody is signed in yet
+    if locale:
+        session["locale"] = locale
+    session["mfa_pending"] = {"uid": user.id, "ver": user.session_version, "at": int(time.time()),
+                              "next": next_url if is_safe_next(next_url) else None}
+    return redirect(url_for("auth.two_factor" if user.has_mfa else "auth.two_factor_setup"))
+
+
+def require_second_factor():
+    """Called by ``@requires`` when a signed-in session lacks the second factor it needs."""
+    user = db.session.get(User, current_user.id)
+    logout_user()
+    if request.method == "GET" and is_safe_next(request.full_path):
+        session["next"] = request.full_path.rstrip("?")
+    return begin_sign_in(user)
+
+
+def _pending_user() -> User | None:
+    pending = session.get("mfa_pending")
+    if not pending:
+        return None
+    if int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop("mfa_pending", None)
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    if user is None or not user.is_active or user.session_version != pending.get("ver"):
+        session.pop("mfa_pending", None)
+        return None
+    return user
 
 
 def _token_error_message(reason: str) -> str:
@@ -84,6 +156,7 @@ def register():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("20 per hour", key_func=_account_key, methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
@@ -94,8 +167,7 @@ def sign_in():
     if form.validate_on_submit():
         user = service.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            target = _start_session(user)
-            return redirect(target or url_for("learning.dashboard"))
+            return begin_sign_in(user)
         form.email.errors = [_("The email address or password is not right")]
     return render_template("auth/sign_in.html", form=form), (400 if form.errors else 200)
 
@@ -103,6 +175,7 @@ def sign_in():
 @bp.route("/sign-in/email-link", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"])
 def request_sign_in_link():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -111,9 +184,8 @@ def request_sign_in_link():
         if user is not None:
             raw = service.issue_token(db.session, user, service.SIGN_IN, minutes)
             link = _external("auth.sign_in_with_link", token=raw)
-            if not _send(user.email, _("Your sign-in link for Leadership Essentials"),
-                         render_template("emails/sign_in_link.txt", user=user, link=link, minutes=minutes)):
-                return render_template("auth/request_link.html", form=form), 503
+            _send(user.email, _("Your sign-in link for Leadership Essentials"),
+                  render_template("emails/sign_in_link.txt", user=user, link=link, minutes=minutes), minutes)
         # Same answer whether or not the email is registered.
         return render_template("auth/check_email.html", email=form.email.data, minutes=minutes,
                                purpose="sign_in")
@@ -130,8 +202,7 @@ def sign_in_with_link(token: str):
         service.peek_token(db.session, token, service.SIGN_IN)
         if form.validate_on_submit():
             user = service.consume_token(db.session, token, service.SIGN_IN)
-            target = _start_session(user)
-            return redirect(target or url_for("learning.dashboard"))
+            return begin_sign_in(user)  # an emailed link is one factor: staff still need their code
     except service.TokenError as err:
         return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
                                retry_endpoint="auth.request_sign_in_link"), 400 if err.reason == "invalid" else 410
@@ -141,6 +212,7 @@ def sign_in_with_link(token: str):
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"])
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -149,9 +221,8 @@ def forgot_password():
         if user is not None:
             raw = service.issue_token(db.session, user, service.RESET_PASSWORD, minutes)
             link = _external("auth.reset_password", token=raw)
-            if not _send(user.email, _("Reset your Leadership Essentials password"),
-                         render_template("emails/reset_password.txt", user=user, link=link, minutes=minutes)):
-                return render_template("auth/forgot_password.html", form=form), 503
+            _send(user.email, _("Reset your Leadership Essentials password"),
+                  render_template("emails/reset_password.txt", user=user, link=link, minutes=minutes), minutes)
         return render_template("auth/check_email.html", email=form.email.data, minutes=minutes,
                                purpose="reset")
     return render_template("auth/forgot_password.html", form=form), (400 if form.errors else 200)
@@ -172,9 +243,8 @@ def reset_password(token: str):
             else:
                 user = service.consume_token(db.session, token, service.RESET_PASSWORD)
                 service.set_password(db.session, user, form.password.data)
-                _start_session(user)
                 flash(_("Your password has been changed."), "success")
-                return redirect(url_for("learning.dashboard"))
+                return begin_sign_in(user)  # a reset link does not replace the second factor
     except service.TokenError as err:
         return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
                                retry_endpoint="auth.forgot_password"), 400 if err.reason == "invalid" else 410
@@ -226,7 +296,7 @@ def change_password():
             except service.AccountError as err:
                 form.password.errors = [err.message]
             else:
-                _start_session(user)  # rotate: the new session carries the new version
+                _start_session(user, mfa_done=session.get("mfa", False))  # rotate: new session, new version
                 flash(_("Your password has been changed. You have been signed out on other devices."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), (400 if form.errors else 200)
@@ -241,3 +311,131 @@ def sign_out_everywhere():
     session.clear()
     flash(_("You have been signed out on every device."), "success")
     return redirect(url_for("auth.sign_in"))
+
+
+# Two-step verification -----------------------------------------------------------------------
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("5 per minute; 30 per hour", key_func=_pending_key, methods=["POST"])
+def two_factor():
+    """Second step of sign-in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated and session.get("mfa"):
+        return redirect(url_for("learning.dashboard"))
+    user = _pending_user()
+    if user is None:
+        flash(_("Sign in again to continue."), "info")
+        return redirect(url_for("auth.sign_in"))
+    if not user.has_mfa:
+        return redirect(url_for("auth.two_factor_setup"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        code = form.code.data
+        if mfa.is_totp_shape(code):
+            ok, recovery = mfa.verify_totp(db.session, user, code), False
+        else:
+            ok, recovery = mfa.use_recovery_code(db.session, user, code), True
+        if ok:
+            target = _start_session(user, mfa_done=True)
+            if recovery:
+                left = mfa.recovery_codes_left(db.session, user)
+                flash(_("You used a recovery code. You have %(n)d left. If you have lost your phone, set up "
+                        "your authenticator app again from your account page.", n=left), "warning")
+            return redirect(target or url_for("learning.dashboard"))
+        form.code.errors = [_("The security code is not right, or has already been used. Wait for the next "
+                              "code in your app and try again")]
+    return render_template("auth/two_factor.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/sign-in/two-factor/set-up", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def two_factor_setup():
+    """Set up an authenticator app: staff before anything else, learners from their account page."""
+    pending = _pending_user() if not current_user.is_authenticated else None
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        if user.needs_mfa and not session.get("mfa"):
+            return require_second_factor()
+    elif pending is not None:
+        user = pending
+        if user.has_mfa:
+            return redirect(url_for("auth.two_factor"))
+    else:
+        flash(_("Sign in again to continue."), "info")
+        return redirect(url_for("auth.sign_in"))
+    secret = session.get("mfa_setup_secret")
+    if not secret:
+        secret = session["mfa_setup_secret"] = mfa.new_secret()
+    form = SetUpTwoFactorForm()
+    if form.validate_on_submit():
+        codes = mfa.enable(db.session, user, secret, form.code.data)
+        if codes is not None:
+            from .. import audit
+
+            if current_user.is_authenticated:
+                target = None
+                session.pop("mfa_setup_secret", None)
+                session["mfa"] = True
+            else:
+                target = _start_session(user, mfa_done=True)
+            audit.record(db.session, actor=user, action="mfa.enable", target=f"user:{user.id}")
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, new_setup=True,
+                                   next_url=target or url_for("learning.dashboard"))
+        form.code.errors = [_("The code is not right. Check the time on your phone is set automatically, "
+                              "then enter the code your app shows now")]
+    uri = mfa.provisioning_uri(secret, user.email or str(user.id), current_app.config["SERVICE_NAME"])
+    return render_template("auth/two_factor_setup.html", form=form, qr=mfa.qr_data_uri(uri),
+                           secret=mfa.grouped(secret), required=user.role_enum.is_staff,
+                           pending=pending is not None), (400 if form.errors else 200)
+
+
+@bp.route("/account/two-factor", methods=["GET"])
+@signed_in
+def account_two_factor():
+    user = db.session.get(User, current_user.id)
+    return render_template("auth/account_two_factor.html", user=user,
+                           codes_left=mfa.recovery_codes_left(db.session, user) if user.has_mfa else 0,
+                           codes_form=NewRecoveryCodesForm(), off_form=PasswordConfirmForm())
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@signed_in
+@limiter.limit("5 per minute", methods=["POST"])
+def new_recovery_codes():
+    user = db.session.get(User, current_user.id)
+    if not user.has_mfa:
+        abort(404)
+    form = NewRecoveryCodesForm()
+    if form.validate_on_submit():
+        if mfa.verify_totp(db.session, user, form.code.data):
+            codes = mfa.new_recovery_codes(db.session, user)
+            return render_template("auth/recovery_codes.html", codes=codes, new_setup=False,
+                                   next_url=url_for("auth.account_two_factor"))
+        form.code.errors = [_("The security code is not right, or has already been used")]
+    return render_template("auth/account_two_factor.html", user=user, codes_form=form, form=form,
+                           codes_left=mfa.recovery_codes_left(db.session, user),
+                           off_form=PasswordConfirmForm()), 400
+
+
+@bp.route("/account/two-factor/turn-off", methods=["POST"])
+@signed_in
+@limiter.limit("5 per minute", methods=["POST"])
+def turn_off_two_factor():
+    user = db.session.get(User, current_user.id)
+    if user.role_enum.is_staff:
+        abort(403)  # staff must keep a second factor
+    if not user.has_mfa:
+        return redirect(url_for("auth.account_two_factor"))
+    form = PasswordConfirmForm()
+    if form.validate_on_submit():
+        if user.password_hash and service.authenticate(db.session, user.email, form.password.data):
+            mfa.disable(db.session, user)
+            _start_session(user)
+            flash(_("Two-step verification is off."), "success")
+            return redirect(url_for("auth.account_two_factor"))
+        form.password.errors = [_("Your password is not right")]
+    return render_template("auth/account_two_factor.html", user=user, codes_form=NewRecoveryCodesForm(),
+                           codes_left=mfa.recovery_codes_left(db.session, user), off_form=form, form=form), 400
