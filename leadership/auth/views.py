@@ -14,12 +14,12 @@ from .. import mail
 from ..councils.loader import council_choices, resolve_council
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..security import is_safe_next, public, signed_in
+from ..security import is_safe_next, public, requires, signed_in
 from . import bp, mfa, service
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
                     TwoFactorForm)
-from .models import User
+from .models import Role, User
 
 # How long a password-verified sign-in may wait for its second factor.
 PENDING_SECONDS = 10 * 60
@@ -421,12 +421,10 @@ def new_recovery_codes():
 
 
 @bp.route("/account/two-factor/turn-off", methods=["POST"])
-@signed_in
+@requires(Role.LEARNER)  # staff must keep a second factor
 @limiter.limit("5 per minute", methods=["POST"])
 def turn_off_two_factor():
     user = db.session.get(User, current_user.id)
-    if user.role_enum.is_staff:
-        abort(403)  # staff must keep a second factor
     if not user.has_mfa:
         return redirect(url_for("auth.account_two_factor"))
     form = PasswordConfirmForm()
