@@ -37,11 +37,23 @@ def demo_accounts():
         if council is None:
             raise click.ClickException("no councils loaded: run `flask councils load` first")
         password = passwords.get(email) or "-".join(secrets.choice(_WORDS) for _ in range(3))
-        if service.find_user_by_email(db.session, email) is None:
-            service.create_user(db.session, name=name, email=email, password=password,
-                                council=council, role=Role(role))
+        user = service.find_user_by_email(db.session, email)
+        if user is None:
+            user = service.create_user(db.session, name=name, email=email, password=password,
+                                       council=council, role=Role(role))
         passwords[email] = password
         click.echo(f"  {role:<14} {email:<30} password: {password:<28} ({council.name})")
+        if Role(role).is_staff:  # staff must use two-step verification: give the demo a known key
+            from ..auth import mfa
+            from ..db import utcnow
+
+            if not user.totp_secret:
+                user.totp_secret = passwords.get(f"{email}#totp") or mfa.new_secret()
+                user.mfa_enabled_at = utcnow()
+                db.session.commit()
+            passwords[f"{email}#totp"] = user.totp_secret
+            uri = mfa.provisioning_uri(user.totp_secret, email, current_app.config["SERVICE_NAME"])
+            click.echo(f"  {'':<14} authenticator key: {mfa.grouped(user.totp_secret)}  ({uri})")
     store.write_text(json.dumps(passwords, indent=2))
     store.chmod(0o600)
 
