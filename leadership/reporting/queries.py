@@ -227,9 +227,10 @@ def _sort_column(sort: str, reg, started, completed):
 
 
 def _month_expr(session: Session, column):
+    # Literal formats (not bound parameters) so PostgreSQL sees the same expression in GROUP BY.
     if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(column, "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+        return sa.func.to_char(column, sa.literal_column("'YYYY-MM'"))
+    return sa.func.strftime(sa.literal_column("'%Y-%m'"), column)
 
 
 def month_keys(end: date, count: int = MONTHS) -> list[str]:
