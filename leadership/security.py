@@ -182,7 +182,8 @@ def init_app(app) -> None:
         limiter.request_filter(_limits_off_for_this_app)
     app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.setdefault("SESSION_ABSOLUTE_HOURS", 12)
-    app.before_request(reject_malformed_input)
+    # First of all hooks: it must read the raw body before anything (CSRF) parses the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, reject_malformed_input)
     app.before_request(enforce_session_timeouts)
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:  # behind a TLS-terminating reverse proxy: trust its X-Forwarded-For/-Proto

@@ -13,7 +13,7 @@ from ..forms import BaseForm, max_length
 
 
 class EditForm(BaseForm):
-    source = TextAreaField(_l("Module Markdown"), widget=GovTextArea(), validators=[InputRequired(_l("Enter the module text"))])
+    source = TextAreaField(_l("Module Markdown"), widget=GovTextArea(), validators=[InputRequired(_l("Enter the module text")), max_length(500_000)])
     lock_version = HiddenField(default="0")
     base_version = HiddenField(default="")
     preview = SubmitField(_l("Preview"), widget=GovSubmitInput())
@@ -52,7 +52,7 @@ class NewModuleForm(BaseForm):
 class GiftForm(BaseForm):
     file = FileField(_l("GIFT file"), widget=GovFileInput(),
                      description=_l("A Moodle question bank exported in GIFT format (a .txt or .gift file)."))
-    text = TextAreaField(_l("Or paste GIFT text"), widget=GovTextArea())
+    text = TextAreaField(_l("Or paste GIFT text"), widget=GovTextArea(), validators=[max_length(500_000)])
     lock_version = HiddenField()
     submit = SubmitField(_l("Import questions into the draft"), widget=GovSubmitInput())
 
