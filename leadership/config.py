@@ -104,12 +104,14 @@ def load_config(app, test_config: dict | None = None) -> None:
         secure = _bool(env.get("SESSION_COOKIE_SECURE"))
         app.config["SESSION_COOKIE_SECURE"] = secure
         app.config["REMEMBER_COOKIE_SECURE"] = secure
-    elif app.config["PUBLIC_BASE_URL"].startswith("https://"):
-        app.config["SESSION_COOKIE_SECURE"] = True
-        app.config["REMEMBER_COOKIE_SECURE"] = True
 
     if test_config:
         app.config.update(test_config)
+    explicit = env.get("SESSION_COOKIE_SECURE") is not None or "SESSION_COOKIE_SECURE" in (test_config or {})
+    if not explicit and str(app.config["PUBLIC_BASE_URL"]).startswith("https://"):
+        # Served over HTTPS: cookies must never travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env.get("SECRET_KEY") or _read_or_create_secret(instance / "secret_key")
