@@ -121,6 +121,25 @@ def _clean_tables(request, database_url, instance_path):
             f.unlink()
 
 
+@pytest.fixture(autouse=True)
+def _restore_shared_database(request):
+    """``make_app`` rebinds the process-wide ``db`` extension to a new engine. After each test,
+    put the original back and dispose of the new one, so its pooled connections are closed
+    (not garbage-collected while open, which PostgreSQL turns into ResourceWarnings)."""
+    if not {"app", "_schema", "make_app"} & set(request.fixturenames):
+        yield
+        return
+    from leadership.extensions import db
+
+    saved = (db.engine, db.session)
+    yield
+    if db.engine is not saved[0]:
+        if db.session is not None:
+            db.session.remove()
+        db.engine.dispose()
+        db.engine, db.session = saved
+
+
 @pytest.fixture
 def db_session(app):
     """A session of the test's own (no app context is held open, so requests made
