@@ -54,6 +54,10 @@ class Database:
         self.session: scoped_session[Session] | None = None
 
     def init_app(self, app) -> None:
+        # One app per process in production. Tests and benchmarks build several: each
+        # rebinds this object, so close the previous pool rather than leave its
+        # connections to the garbage collector.
+        self.dispose()
         self.engine = make_engine(app.config["DATABASE_URL"])
         factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.session = scoped_session(factory)
