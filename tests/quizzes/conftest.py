@@ -8,7 +8,7 @@ from quizhelp import COURSE
 
 import leadership.models  # noqa: F401  (loads auth before security; importing security first is circular)
 
-from tests.conftest import Client
+from support import Client
 
 COURSES = Path(__file__).parent / "fixtures" / "courses"
 
@@ -24,22 +24,22 @@ def quiz_course():
 
 @pytest.fixture(scope="session")
 def _quiz_app(make_app):
+    from leadership.extensions import db
+
+    # ``db`` is one Database shared by every app: building another app rebinds it to a new
+    # engine, and the old engine's pooled connections would be garbage-collected while open
+    # (a ResourceWarning on PostgreSQL). Close them first.
+    if db.engine is not None:
+        db.session.remove()
+        db.engine.dispose()
     qapp = make_app(COURSES_DIR=str(COURSES))
     yield qapp
-    qapp.extensions["database"].dispose()
 
 
 @pytest.fixture
 def quiz_app(_quiz_app, app):
-    """The quiz-course app. The catalogue service is process-wide, so point it at the
-    fixture course for this test and put the previous state back afterwards."""
-    from leadership.catalogue import catalogue_service
-
-    saved = (catalogue_service.root, catalogue_service._catalogue, catalogue_service.watch)
-    catalogue_service.root, catalogue_service.watch = COURSES, False
-    catalogue_service.reload()
-    yield _quiz_app
-    catalogue_service.root, catalogue_service._catalogue, catalogue_service.watch = saved
+    """The app serving the tiny quiz course (each app has its own catalogue)."""
+    return _quiz_app
 
 
 @pytest.fixture
@@ -51,8 +51,10 @@ def qclient(quiz_app, learner):
 
 @pytest.fixture
 def qsession(quiz_app):
-    from leadership.extensions import db
+    """A database session of its own (no app context is held open, so requests made
+    by the test client get fresh ``g`` and sign-in state)."""
+    from sqlalchemy.orm import Session
 
-    with quiz_app.app_context():
-        yield db.session
-        db.session.remove()
+    session = Session(quiz_app.extensions["database"].engine, expire_on_commit=False)
+    yield session
+    session.close()
