@@ -18,9 +18,30 @@ def courses_dir(tmp_path):
 
 
 @pytest.fixture
-def author_app(make_app, courses_dir, tmp_path):
-    return make_app(COURSES_DIR=str(courses_dir), AUTHORING_UPLOAD_DIR=str(tmp_path / "uploads"),
-                    CONTENT_GENERATION_CHECK_SECONDS=0)
+def new_app(make_app):
+    """make_app that closes each app's database pool afterwards (no connections left for the GC)."""
+    engines = []
+
+    from leadership.extensions import db
+
+    def factory(**cfg):
+        if db.session is not None:
+            db.session.remove()  # the shared ``db`` is about to be rebound to a new engine
+        app = make_app(**cfg)
+        engines.append(app.extensions["database"].engine)
+        return app
+
+    yield factory
+    if db.session is not None:
+        db.session.remove()
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def author_app(new_app, courses_dir, tmp_path):
+    return new_app(COURSES_DIR=str(courses_dir), AUTHORING_UPLOAD_DIR=str(tmp_path / "uploads"),
+                   CONTENT_GENERATION_CHECK_SECONDS=0)
 
 
 @pytest.fixture

@@ -78,10 +78,10 @@ def test_import_publishes_changed_files_as_new_versions(author_app, courses_dir,
     assert result.exit_code == 1 and "no correct answer" in result.output.lower()
 
 
-def test_reload_bumps_the_stamp_and_other_processes_notice(author, author_app, make_app, courses_dir, learner,
+def test_reload_bumps_the_stamp_and_other_processes_notice(author, author_app, new_app, courses_dir, learner,
                                                            client_for, db_session):
     # A second app on the same database stands in for another gunicorn worker.
-    other = make_app(COURSES_DIR=str(courses_dir), CONTENT_GENERATION_CHECK_SECONDS=0)
+    other = new_app(COURSES_DIR=str(courses_dir), CONTENT_GENERATION_CHECK_SECONDS=0)
     reader = client_for(other, learner)
     assert "Some text." in reader.page(f"/courses/{COURSE}/basics/1").get_text()
     _publish_change(author)

@@ -99,12 +99,12 @@ def test_wrong_magic_bytes_rejected(author):
     assert r.status_code == 400
 
 
-def test_too_big_rejected(make_app, courses_dir, tmp_path, trainer, client_for):
+def test_too_big_rejected(new_app, courses_dir, tmp_path, trainer, client_for):
     # The real limit is 1 MB; a small limit here keeps the test client's request in memory.
     with pytest.raises(UploadError) as err:
         check_image(png_bytes() + b"\x00" * (1024 * 1024))
     assert err.value.status == 413
-    app = make_app(COURSES_DIR=str(courses_dir), AUTHORING_UPLOAD_DIR=str(tmp_path / "up"),
+    app = new_app(COURSES_DIR=str(courses_dir), AUTHORING_UPLOAD_DIR=str(tmp_path / "up"),
                    AUTHORING_UPLOAD_MAX_BYTES=2048)
     r = upload(client_for(app, trainer), png_bytes() + b"\x00" * 4096, "big.png")
     assert r.status_code == 413 and "smaller than 2 KB" in r.get_data(as_text=True)
