@@ -129,7 +129,6 @@ def test_worker_killed_mid_request_leaves_nothing_half_written(app, learner, dat
     inside its transaction but not committed: the database must show none of them."""
     import requests
 
-    from conftest import base_config
     from leadership.auth.models import User
     from leadership.certificates.models import Certificate
     from leadership.learning.models import PageView
@@ -147,7 +146,10 @@ def test_worker_killed_mid_request_leaves_nothing_half_written(app, learner, dat
         db.session.remove()
 
     marker = tmp_path / "marker"
-    env = {**os.environ, "LEADERSHIP_TEST_CONFIG": json.dumps(base_config(database_url, instance_path)),
+    keys = ("TESTING", "DATABASE_URL", "SECRET_KEY", "WTF_CSRF_ENABLED", "RATELIMIT_ENABLED", "MAIL_OUTBOX_DIR",
+            "PUBLIC_BASE_URL", "MAIL_SMTP_HOST", "NOTIFY_API_KEY", "COURSES_DIR")
+    config = {key: app.config[key] for key in keys}
+    env = {**os.environ, "LEADERSHIP_TEST_CONFIG": json.dumps(config),
            "LEADERSHIP_TEST_MARKER": str(marker), "LEADERSHIP_INSTANCE_PATH": str(instance_path),
            "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, str(HERE / "reliability_worker.py")], env=env,
