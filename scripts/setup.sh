@@ -32,5 +32,5 @@ node_modules/.bin/sass --load-path=node_modules --quiet-deps --no-source-map --s
   assets/app.scss static/app.css
 
 if ls leadership/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then
-  .venv/bin/pybabel compile --use-fuzzy -q -d leadership/translations
+  .venv/bin/pybabel compile -d leadership/translations >/dev/null
 fi
