@@ -2,7 +2,7 @@
 from .auth.models import AuthToken, RecoveryCode, Role, User  # noqa: F401
 from .councils.models import Council  # noqa: F401
 from .db import Base  # noqa: F401
-from .learning.models import PageView  # noqa: F401
+from .learning.models import CourseStart, PageView  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
 from .quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt  # noqa: F401
 from .certificates.models import Certificate, NameCorrection  # noqa: F401

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from ..content import Course, Module
 from ..db import utcnow
-from .models import PageView
+from ..auth.models import User
+from .models import CourseStart, PageView
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not-started", "in-progress", "completed"
 
@@ -98,23 +99,42 @@ class CourseProgress:
         return next((m for m in self.modules if not m.complete and m.module.required), None)
 
 
-def record_page_view(session: Session, *, user_id: int, course: Course, module: Module, page_number: int) -> None:
-    """Upsert one row per (learner, page); revisits only move ``last_seen_at``."""
-    now = utcnow()
-    values = dict(user_id=user_id, course_slug=course.slug, module_slug=module.slug, page_number=page_number,
-                  content_version=module.version, first_seen_at=now, last_seen_at=now)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def record_page_view(session: Session, *, user_id: int, course: Course, module: Module, page_number: int) -> None:
+    """Upsert one row per (learner, page); revisits only move ``last_seen_at``.
+
+    The first view of a page (the upsert inserted: its ``first_seen_at`` is this call's ``now``)
+    also makes sure the learner's ``CourseStart`` exists, so revisits, most page views, cost
+    nothing extra.
+    """
+    now = utcnow()
+    values = dict(user_id=user_id, course_slug=course.slug, module_slug=module.slug, page_number=page_number,
+                  content_version=module.version, first_seen_at=now, last_seen_at=now)
+    insert = _insert(session)
     stmt = insert(PageView).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["user_id", "course_slug", "module_slug", "page_number"],
         set_={"last_seen_at": now, "content_version": module.version},
-    )
-    session.execute(stmt)
+    ).returning(PageView.first_seen_at)
+    if session.execute(stmt).scalar() == now:
+        record_course_start(session, user_id=user_id, course_slug=course.slug, when=now)
     session.commit()
+
+
+def record_course_start(session: Session, *, user_id: int, course_slug: str, when=None) -> None:
+    """That ``user_id`` has started ``course_slug`` (idempotent; the caller commits)."""
+    council = sa.select(User.council_id).where(User.id == user_id).scalar_subquery()
+    session.execute(
+        _insert(session)(CourseStart)
+        .values(user_id=user_id, council_id=council, course_slug=course_slug, started_at=when or utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "course_slug"]))
 
 
 def passed_quiz_modules(session: Session, user_id: int, course: Course) -> set[str]:

@@ -9,7 +9,10 @@ that identifies the person:
 * ``module_completion`` rows and certificates stay (counted by council); each
   certificate is marked withdrawn and its holder name replaced, so /verify says
   "withdrawn" and never shows the person;
-* page views, quiz attempts and answers, emailed tokens, recovery codes, queued
+* ``module_completion`` rows carry the council they count for (copied when written), and the
+  account row keeps its council too, so per-council module counts do not change;
+* page views, course starts (an erased account is no longer registered, so no longer "started"),
+  quiz attempts and answers, emailed tokens, recovery codes, queued
   mail and name-correction requests are deleted.
 
 All of it happens in one transaction: either the whole account is erased or
@@ -26,7 +29,7 @@ from ..audit import AuditEvent
 from ..auth.models import AuthToken, RecoveryCode, Role, User
 from ..certificates.models import Certificate, NameCorrection
 from ..db import utcnow
-from ..learning.models import PageView
+from ..learning.models import CourseStart, PageView
 from ..mail import OutboxMessage
 from ..quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt
 
@@ -100,6 +103,7 @@ def erase_account(session: Session, user: User, *, reason: str = "request", now:
     session.execute(sa.delete(QuizAnswer).where(QuizAnswer.attempt_id.in_(attempt_ids)))
     session.execute(sa.delete(QuizAttempt).where(QuizAttempt.user_id == uid))
     session.execute(sa.delete(PageView).where(PageView.user_id == uid))
+    session.execute(sa.delete(CourseStart).where(CourseStart.user_id == uid))
     session.execute(sa.delete(AuthToken).where(AuthToken.user_id == uid))
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == uid))
     if email:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..auth.models import User
 from ..content import Course, Module
 from ..db import utcnow
 from ..learning.models import PageView
@@ -51,11 +52,13 @@ def update_completion(session: Session, user_id: int, course: Course) -> tuple[s
         best = _best_passes(session, user_id, course.slug, [mp.module.slug for mp in newly])
         now = utcnow()
         insert = _insert(session)
+        # The learner's council, copied onto each completion so reports count without a join.
+        council = sa.select(User.council_id).where(User.id == user_id).scalar_subquery()
         for mp in newly:
             score, version = best.get(mp.module.slug, (None, mp.module.version))
             session.execute(
                 insert(ModuleCompletion)
-                .values(user_id=user_id, course_slug=course.slug, module_slug=mp.module.slug,
+                .values(user_id=user_id, council_id=council, course_slug=course.slug, module_slug=mp.module.slug,
                         content_version=version, score=score, completed_at=now)
                 .on_conflict_do_nothing(index_elements=["user_id", "course_slug", "module_slug"]))
             completed.add(mp.module.slug)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
+from ..learning.models import council_of_user
 
 
 class QuizAttempt(Base):
@@ -79,10 +80,15 @@ class ModuleCompletion(Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_slug", "module_slug", name="uq_module_completion_user_module"),
         sa.Index("ix_module_completion_course_module", "course_slug", "module_slug"),
+        # Reporting: completions per council and module, counted from the index alone.
+        sa.Index("ix_module_completion_course_council_module", "course_slug", "council_id", "module_slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # The learner's council, copied when the completion is written (an account never changes
+    # council; erasure keeps the account row, so the completion keeps counting for its council).
+    council_id: Mapped[int] = mapped_column(sa.ForeignKey("council.id"), default=council_of_user)
     course_slug: Mapped[str] = mapped_column(sa.String(80))
     module_slug: Mapped[str] = mapped_column(sa.String(80))
     content_version: Mapped[str] = mapped_column(sa.String(40))

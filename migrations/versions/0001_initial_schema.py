@@ -173,6 +173,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_certificate_reporting', ['course_slug', 'council_id', 'revoked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_user_id'), ['user_id'], unique=False)
 
+    op.create_table('course_start',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('council_id', sa.Integer(), nullable=False),
+    sa.Column('course_slug', sa.String(length=80), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_course_start_council_id_council')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_course_start_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_start')),
+    sa.UniqueConstraint('user_id', 'course_slug', name='uq_course_start_user_course')
+    )
+    with op.batch_alter_table('course_start', schema=None) as batch_op:
+        batch_op.create_index('ix_course_start_course_council', ['course_slug', 'council_id'], unique=False)
+
     op.create_table('image_upload',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
@@ -189,17 +203,20 @@ def upgrade() -> None:
     op.create_table('module_completion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('council_id', sa.Integer(), nullable=False),
     sa.Column('course_slug', sa.String(length=80), nullable=False),
     sa.Column('module_slug', sa.String(length=80), nullable=False),
     sa.Column('content_version', sa.String(length=40), nullable=False),
     sa.Column('score', sa.Integer(), nullable=True),
     sa.Column('completed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_module_completion_council_id_council')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_module_completion_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_completion')),
     sa.UniqueConstraint('user_id', 'course_slug', 'module_slug', name='uq_module_completion_user_module')
     )
     with op.batch_alter_table('module_completion', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_module_completion_completed_at'), ['completed_at'], unique=False)
+        batch_op.create_index('ix_module_completion_course_council_module', ['course_slug', 'council_id', 'module_slug'], unique=False)
         batch_op.create_index('ix_module_completion_course_module', ['course_slug', 'module_slug'], unique=False)
         batch_op.create_index(batch_op.f('ix_module_completion_user_id'), ['user_id'], unique=False)
 
@@ -355,10 +372,15 @@ def downgrade() -> None:
     with op.batch_alter_table('module_completion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_completion_user_id'))
         batch_op.drop_index('ix_module_completion_course_module')
+        batch_op.drop_index('ix_module_completion_course_council_module')
         batch_op.drop_index(batch_op.f('ix_module_completion_completed_at'))
 
     op.drop_table('module_completion')
     op.drop_table('image_upload')
+    with op.batch_alter_table('course_start', schema=None) as batch_op:
+        batch_op.drop_index('ix_course_start_course_council')
+
+    op.drop_table('course_start')
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificate_user_id'))
         batch_op.drop_index('ix_certificate_reporting')

@@ -27,11 +27,13 @@ def _add_progress(app, user, *, score=80):
     from leadership.db import utcnow
     from leadership.extensions import db
     from leadership.learning.models import PageView
+    from leadership.learning.progress import record_course_start
     from leadership.quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt
 
     with app.app_context():
         db.session.add(PageView(user_id=user.id, course_slug="digital-leadership", module_slug="cyber-security",
                                 page_number=1, content_version="v1"))
+        record_course_start(db.session, user_id=user.id, course_slug="digital-leadership")
         attempt = QuizAttempt(user_id=user.id, course_slug="digital-leadership", module_slug="cyber-security",
                               content_version="v1", paper=[], token=f"tok-{user.id}", submitted_at=utcnow(),
                               score=score, passed=True)
@@ -84,8 +86,8 @@ def _council_numbers(app):
         course = catalogue_service.get().course("digital-leadership")
         [row] = queries.council_rows(db.session, f)
         module = queries.module_counts_by_council(db.session, f, tuple(m.slug for m in course.modules))
-        result = {"registered": row.registered, "completed": row.completed,
-                  "modules": dict(module.get(council.id, {}))}
+        result = {"registered": row.registered, "started": row.started, "completed": row.completed,
+                  "modules": {slug: n for (cid, slug), n in module.items() if cid == council.id}}
         db.session.remove()
     return result
 
@@ -94,7 +96,7 @@ def test_delete_account_erases_personal_data_and_keeps_anonymous_counts(app, cli
                                                                         db_session):
     from leadership.auth.models import AuthToken, User
     from leadership.certificates.models import Certificate
-    from leadership.learning.models import PageView
+    from leadership.learning.models import CourseStart, PageView
     from leadership.quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt
 
     make_user(name="Stays Here")  # another learner in the same council
@@ -103,7 +105,8 @@ def test_delete_account_erases_personal_data_and_keeps_anonymous_counts(app, cli
     client.sign_in(learner.email)
     client.post("/forgot-password", {"email": learner.email}, token_from="/account")  # an outstanding token
     before = _council_numbers(app)
-    assert before["completed"] == 1 and before["registered"] == 2
+    assert before["completed"] == 1 and before["registered"] == 2 and before["started"] == 1
+    assert before["modules"] == {"cyber-security": 1}
 
     page = client.page("/account/delete")
     assert "cannot undo" in text(page)
@@ -118,7 +121,7 @@ def test_delete_account_erases_personal_data_and_keeps_anonymous_counts(app, cli
     user = db_session.get(User, learner.id)
     assert user.name == "Deleted user" and user.email is None and user.password_hash is None
     assert user.deleted_at is not None and user.council_id is not None and user.role == "learner"
-    for model in (PageView, QuizAttempt, QuizAnswer, AuthToken):
+    for model in (PageView, CourseStart, QuizAttempt, QuizAnswer, AuthToken):
         assert db_session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
     assert db_session.scalar(sa.select(sa.func.count()).select_from(ModuleCompletion)) == 1
     stored = db_session.get(Certificate, cert.id)
@@ -128,6 +131,7 @@ def test_delete_account_erases_personal_data_and_keeps_anonymous_counts(app, cli
     assert after["completed"] == before["completed"]  # the completion still counts for the council
     assert after["modules"] == before["modules"]
     assert after["registered"] == before["registered"] - 1  # "registered" = accounts that exist
+    assert after["started"] == 0  # and "started" counts registered learners only
 
     verify = client.page(f"/verify/{cert.code}")
     assert "withdrawn" in text(verify).lower() and learner.name not in text(verify)
