@@ -9,11 +9,12 @@ Definitions (also in docs/reporting.md):
 * **registered** – accounts with role learner, not deleted, in the council
   (and, with a date range, created in that range: a registration cohort);
 * **started** – registered learners with at least one page view in the course
-  (or in the chosen module);
+  (a ``CourseStart`` row, written with their first page view) or, with a module
+  filter, in the chosen module;
 * **completed** – holders of a non-revoked certificate for the course, counted
   by the certificate's own ``council_id`` so an erased account's completion
   still counts; with a module filter, learners with a ``ModuleCompletion`` row
-  for that module;
+  for that module (counted by the row's own ``council_id``);
 * **rate** – completed / registered (0 when nobody registered).
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..auth.models import Role, User
 from ..certificates.models import REVOKED, VALID, WITHDRAWN, EXPIRED, Certificate
 from ..councils.models import Council
 from ..db import utcnow
-from ..learning.models import PageView
+from ..learning.models import CourseStart, PageView
 from ..quizzes.models import ModuleCompletion
 
 DEFAULT_COURSE = "digital-leadership"
@@ -185,11 +186,30 @@ def _registered_sq(f: Filters):
 
 
 def _started_sq(f: Filters):
-    seen = sa.select(sa.literal(1)).where(PageView.user_id == User.id, PageView.course_slug == f.course_slug)
-    if f.module:
-        seen = seen.where(PageView.module_slug == f.module)
-    return (sa.select(User.council_id.label("council_id"), sa.func.count().label("n"))
-            .where(*_learner_conditions(f), seen.exists()).group_by(User.council_id).subquery("started"))
+    if f.module:  # started this module: a page view in it (one module's rows, by index)
+        seen = sa.select(sa.literal(1)).where(PageView.user_id == User.id, PageView.course_slug == f.course_slug,
+                                              PageView.module_slug == f.module)
+        return (sa.select(User.council_id.label("council_id"), sa.func.count().label("n"))
+                .where(*_learner_conditions(f), seen.exists()).group_by(User.council_id).subquery("started"))
+    # Started the course: one CourseStart row per learner, counted per council.
+    if f.date_from or f.date_to:  # a registration cohort: the learner's own dates are needed
+        return (sa.select(CourseStart.council_id.label("council_id"), sa.func.count().label("n"))
+                .join(User, User.id == CourseStart.user_id)
+                .where(CourseStart.course_slug == f.course_slug, *_learner_conditions(f))
+                .group_by(CourseStart.council_id).subquery("started"))
+    # Otherwise count from the index alone, minus the few rows of accounts that are not registered
+    # learners (staff, erased accounts): no join over every learner.
+    scope = [CourseStart.course_slug == f.course_slug]
+    if f.council_id is not None:
+        scope.append(CourseStart.council_id == f.council_id)
+    everyone = (sa.select(CourseStart.council_id.label("council_id"), sa.func.count().label("n"))
+                .where(*scope).group_by(CourseStart.council_id))
+    not_registered = sa.select(User.id).where(sa.or_(User.role != Role.LEARNER.value, User.deleted_at.is_not(None)))
+    others = (sa.select(CourseStart.council_id, -sa.func.count())
+              .where(*scope, CourseStart.user_id.in_(not_registered)).group_by(CourseStart.council_id))
+    both = sa.union_all(everyone, others).subquery("started_parts")
+    return (sa.select(both.c.council_id, sa.cast(sa.func.sum(both.c.n), sa.Integer).label("n"))
+            .group_by(both.c.council_id).subquery("started"))
 
 
 def _certificate_conditions(f: Filters) -> list:
@@ -274,16 +294,33 @@ def council_rows(session: Session, f: Filters, sort: str = "name", descending: b
 
 def module_counts_by_council(session: Session, f: Filters, module_slugs: tuple[str, ...] = ()
                              ) -> dict[tuple[int, str], int]:
-    """{(council id, module slug): learners who completed it}. One grouped query."""
-    stmt = (sa.select(User.council_id, ModuleCompletion.module_slug, sa.func.count())
-            .select_from(ModuleCompletion).join(User, User.id == ModuleCompletion.user_id)
-            .where(ModuleCompletion.course_slug == f.course_slug, *_learner_conditions(f, include_deleted=True))
-            .group_by(User.council_id, ModuleCompletion.module_slug))
+    """{(council id, module slug): learners who completed it}. One grouped query.
+
+    Counted by the completion's own ``council_id`` (the learner's council, copied when it was
+    written), erased accounts included. Without a date filter it reads only the
+    (course, council, module) index, minus the completions of staff accounts (a handful).
+    """
+    scope = [ModuleCompletion.course_slug == f.course_slug]
+    if f.council_id is not None:
+        scope.append(ModuleCompletion.council_id == f.council_id)
     if f.module:
-        stmt = stmt.where(ModuleCompletion.module_slug == f.module)
+        scope.append(ModuleCompletion.module_slug == f.module)
     elif module_slugs:
-        stmt = stmt.where(ModuleCompletion.module_slug.in_(module_slugs))
-    return {(cid, slug): n for cid, slug, n in session.execute(stmt)}
+        scope.append(ModuleCompletion.module_slug.in_(module_slugs))
+    keys = (ModuleCompletion.council_id, ModuleCompletion.module_slug)
+    if f.date_from or f.date_to:  # a registration cohort: the learner's own dates are needed
+        stmt = (sa.select(*keys, sa.func.count()).join(User, User.id == ModuleCompletion.user_id)
+                .where(*scope, *_learner_conditions(f, include_deleted=True)).group_by(*keys))
+    else:
+        stmt = sa.union_all(
+            sa.select(*keys, sa.func.count()).where(*scope).group_by(*keys),
+            sa.select(*keys, -sa.func.count())
+            .where(*scope, ModuleCompletion.user_id.in_(sa.select(User.id).where(User.role != Role.LEARNER.value)))
+            .group_by(*keys))
+    counts: dict[tuple[int, str], int] = {}
+    for cid, slug, n in session.execute(stmt):
+        counts[(cid, slug)] = counts.get((cid, slug), 0) + n
+    return {key: n for key, n in counts.items() if n}
 
 
 def totals(rows: list[CouncilRow]) -> Totals:

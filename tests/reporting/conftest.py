@@ -9,7 +9,8 @@ KEN  registered 1 (gus)                             started 0              compl
 Programme: registered 6, started 4, completed 2, rate 1/3.
 Module completions: ann all 9 modules; ben "introduction"; eve "digitalisation"; dan (deleted) "introduction".
   introduction: CRF 3 (ann, ben, dan) · digitalisation: CRF 1, MAN 1 · other modules: CRF 1.
-Staff (council_admin at CRF and MAN, lga_admin, trainer) are not learners and never counted.
+Staff (council_admin at CRF and MAN, lga_admin, trainer) are not learners and never counted (the
+trainer at CRF has viewed and completed "introduction" to prove it).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def dataset(app, make_user):
     from leadership.councils.models import Council
     from leadership.extensions import db
     from leadership.learning.models import PageView
+    from leadership.learning.progress import record_course_start
     from leadership.quizzes.models import ModuleCompletion
 
     def plain(council_code, email, name, role="learner"):
@@ -70,10 +72,12 @@ def dataset(app, make_user):
         def view(key, module, page=1, when=datetime(2026, 6, 1)):
             s.add(PageView(user_id=people[key].id, course_slug=COURSE, module_slug=module, page_number=page,
                            content_version="v1", first_seen_at=when, last_seen_at=when))
+            # What record_page_view does on a learner's first page view of the course.
+            record_course_start(s, user_id=people[key].id, course_slug=COURSE, when=when)
 
         def done(key, module, when=datetime(2026, 6, 2)):
-            s.add(ModuleCompletion(user_id=people[key].id, course_slug=COURSE, module_slug=module,
-                                   content_version="v1", score=90, completed_at=when))
+            s.add(ModuleCompletion(user_id=people[key].id, council_id=people[key].council_id, course_slug=COURSE,
+                                   module_slug=module, content_version="v1", score=90, completed_at=when))
 
         for m in MODULES:
             view("ann", m)
@@ -87,6 +91,8 @@ def dataset(app, make_user):
         view("eve", "digitalisation")
         done("eve", "digitalisation", datetime(2026, 7, 1))
         view("fay", "introduction")
+        view("trainer", "introduction")  # staff progress is never counted
+        done("trainer", "introduction")
 
         def cert(code, user, council_code, issued, revoked=None, name="Holder"):
             s.add(Certificate(code=code, user_id=user.id if user else None, course_slug=COURSE, cycle=1,

@@ -129,6 +129,7 @@ def test_query_count_is_constant(app, make_user, session):
     from leadership.councils.models import Council
     from leadership.extensions import db
     from leadership.learning.models import PageView
+    from leadership.learning.progress import record_course_start
 
     codes = list(session.scalars(sa.select(Council.code).where(Council.current.is_(True))
                                  .order_by(Council.code).limit(30)))
@@ -145,6 +146,7 @@ def test_query_count_is_constant(app, make_user, session):
                 db.session.flush()
                 db.session.add(PageView(user_id=u.id, course_slug="digital-leadership", module_slug="introduction",
                                         page_number=1, content_version="v1"))
+                record_course_start(db.session, user_id=u.id, course_slug="digital-leadership")
             db.session.commit()
             db.session.remove()
 
