@@ -31,6 +31,7 @@ def test_same_seed_same_data_and_consistent(app):
     from leadership.certificates.models import Certificate
     from leadership.councils.models import Council
     from leadership.extensions import db
+    from leadership.learning.models import CourseStart, PageView
     from leadership.quizzes.models import ModuleCompletion, QuizAttempt
 
     first = _seed(app, learners=400, seed=3)
@@ -48,11 +49,18 @@ def test_same_seed_same_data_and_consistent(app):
         for uid in list(holders)[:20]:
             done = set(s.scalars(sa.select(ModuleCompletion.module_slug).where(ModuleCompletion.user_id == uid)))
             assert {"digitalisation", "cyber-security", "open-data-and-transparency"} <= done
+        # The rows reporting counts from: one course start per learner with a page view, and every
+        # completion in its learner's council.
+        viewers = s.scalar(sa.select(sa.func.count(sa.distinct(PageView.user_id))))
+        assert first.counts["course_start"] == viewers == s.scalar(sa.select(sa.func.count()).select_from(
+            CourseStart).join(User, User.id == CourseStart.user_id).where(CourseStart.council_id == User.council_id))
+        assert s.scalar(sa.select(sa.func.count()).select_from(ModuleCompletion).join(
+            User, User.id == ModuleCompletion.user_id).where(ModuleCompletion.council_id != User.council_id)) == 0
         passed = s.scalar(sa.select(sa.func.count()).where(QuizAttempt.passed.is_(True)))
         assert passed <= first.counts["module_completion"]
         db.session.remove()
     removed = _reset(app)
-    assert removed["user_account"] == 400
+    assert removed["user_account"] == 400 and removed["course_start"] == first.counts["course_start"]
     again = _seed(app, learners=400, seed=3)
     assert again.counts == first.counts
     assert again.first_learner[1:] == first.first_learner[1:] or again.first_learner[2:] == first.first_learner[2:]
