@@ -13,7 +13,12 @@ from functools import wraps
 from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from .auth.models import Role, User
+from typing import TYPE_CHECKING
+
+from .roles import Role
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .auth.models import User
 
 ALL_ROLES = tuple(Role)
 STAFF_ROLES = (Role.TRAINER, Role.COUNCIL_ADMIN, Role.LGA_ADMIN)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,17 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..councils.models import Council
 from ..db import Base, utcnow
-
-
-class Role(str, enum.Enum):
-    LEARNER = "learner"
-    TRAINER = "trainer"
-    COUNCIL_ADMIN = "council_admin"
-    LGA_ADMIN = "lga_admin"
-
-    @property
-    def is_staff(self) -> bool:
-        return self is not Role.LEARNER
+from ..roles import Role  # re-exported: leadership.auth.models.Role
 
 
 class User(Base):
