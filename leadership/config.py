@@ -66,6 +66,7 @@ def load_config(app, test_config: dict | None = None) -> None:
         NOTIFY_TEMPLATE_ID="",
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_ENABLED=True,
+        PASSWORD_HASH_METHOD="scrypt",
         SIGN_IN_LINK_MINUTES=15,
         PASSWORD_RESET_MINUTES=60,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,

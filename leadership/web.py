@@ -50,6 +50,9 @@ def _load_user(user_id: str):
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    from .auth import service as account_service
+
+    account_service.configure(app.config["PASSWORD_HASH_METHOD"])
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

@@ -50,6 +50,8 @@ def base_config(database_url: str, instance_path: Path) -> dict:
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        # scrypt costs ~0.1-0.3 s per hash; production keeps it (test_production_passwords_are_hashed_with_salted_scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),

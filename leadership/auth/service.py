@@ -73,8 +73,21 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     return None
 
 
+#: werkzeug method string. Production keeps the default: scrypt, salted. The test
+#: suite sets PASSWORD_HASH_METHOD to a cheap method so hundreds of accounts can
+#: be made quickly; nothing else changes.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def configure(method: str) -> None:
+    global PASSWORD_HASH_METHOD, _DUMMY_HASH
+    if method != PASSWORD_HASH_METHOD:
+        PASSWORD_HASH_METHOD = method
+        _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method=method)
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)  # scrypt, salted (werkzeug default)
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:

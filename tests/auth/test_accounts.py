@@ -26,7 +26,21 @@ def test_register_signs_in_and_shows_the_course(client, db_session):
     assert "Digital leadership" in text(page)
     [user] = users(db_session)
     assert user.council.code == "CRF" and user.role == "learner"
-    assert user.password_hash.startswith("scrypt:") and "kettle" not in user.password_hash
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$") and "kettle" not in user.password_hash
+
+
+def test_production_passwords_are_hashed_with_salted_scrypt(tmp_path):
+    from flask import Flask
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    from leadership.config import load_config
+
+    bare = Flask("probe", instance_path=str(tmp_path))
+    load_config(bare)
+    assert bare.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    first, second = (generate_password_hash("kettle-river-lamp", method="scrypt") for _ in range(2))
+    assert first.startswith("scrypt:") and first != second  # salted
+    assert check_password_hash(first, "kettle-river-lamp")
 
 
 def test_register_with_full_council_name(client, db_session):
