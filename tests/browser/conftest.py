@@ -49,11 +49,40 @@ def live_app(make_app, browser_courses):
     return make_app(COURSES_DIR=str(browser_courses))
 
 
+class _CountingApp:
+    """WSGI wrapper that counts requests in flight, so a test can wait for the server to
+    finish (and release its database connection) before the tables are emptied."""
+
+    def __init__(self, app):
+        self.app = app
+        self.active = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.active += 1
+        try:
+            return self.app(environ, start_response)  # Flask tears the request down before returning
+        finally:
+            with self.changed:
+                self.active -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.active == 0, timeout)
+
+
 @pytest.fixture(scope="session")
-def live_server(live_app, browser):
+def _counting_app(live_app):
+    return _CountingApp(live_app)
+
+
+@pytest.fixture(scope="session")
+def live_server(_counting_app, browser):
     from werkzeug.serving import make_server
 
-    srv = make_server("127.0.0.1", 0, live_app, threaded=True)
+    srv = make_server("127.0.0.1", 0, _counting_app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
@@ -62,7 +91,7 @@ def live_server(live_app, browser):
 
 
 @pytest.fixture
-def new_context(browser, live_server):
+def new_context(browser, live_server, _counting_app):
     """Factory for browser contexts (closed after the test): new_context(viewport=..., ...)."""
     made = []
 
@@ -77,5 +106,8 @@ def new_context(browser, live_server):
     yield factory
     for ctx in made:
         ctx.close()
+    # Requests the browser started (a favicon, an abandoned navigation) must finish before
+    # the tables are emptied: on PostgreSQL an open transaction would deadlock TRUNCATE.
+    assert _counting_app.wait_idle(), "the test server is still busy 10 s after the test"
 
 

@@ -83,7 +83,7 @@ def test_learner_journey_by_keyboard_alone(live_app, new_context):
     tab_to(page, link_to(f"/courses/{COURSE}/{MODULE}/1"), describe="the Start module button")
     press_and_wait(page)
     for number in range(2, len(module.pages) + 1):
-        tab_to(page, f"el => el.matches('.govuk-pagination__next a')", describe="the Next page link")
+        tab_to(page, "el => el.matches('.govuk-pagination__next a')", describe="the Next page link")
         press_and_wait(page)
         assert path(page) == f"/courses/{COURSE}/{MODULE}/{number}", page.url
 
