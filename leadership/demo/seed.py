@@ -18,7 +18,6 @@ Demo learners carry the password hash ``!demo-seed`` (never valid), which is how
 """
 from __future__ import annotations
 
-import io
 import json
 import random
 import time
@@ -75,14 +74,21 @@ def _next_id(conn, table: str) -> int:
     return (conn.execute(sa.text(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')).scalar() or 0) + 1
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_TEXT = {
+    type(None): lambda v: "\\N",
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    float: repr,
+    str: lambda v: v.translate(_COPY_ESCAPES),
+    datetime: lambda v: v.isoformat(sep=" "),
+}
+
+
 def _copy_value(v) -> str:
-    if v is None:
-        return "\\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ")
-    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    """One value in PostgreSQL's COPY text format (dispatch on the exact type: millions of calls)."""
+    conv = _COPY_TEXT.get(type(v))
+    return conv(v) if conv else str(v).translate(_COPY_ESCAPES)
 
 
 def bulk_insert(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
@@ -95,11 +101,8 @@ def bulk_insert(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
                 for start in range(0, len(rows), CHUNK):
-                    buf = io.StringIO()
-                    for row in rows[start:start + CHUNK]:
-                        buf.write("\t".join(_copy_value(v) for v in row))
-                        buf.write("\n")
-                    copy.write(buf.getvalue())
+                    copy.write("".join(["\t".join([_copy_value(v) for v in row]) + "\n"
+                                        for row in rows[start:start + CHUNK]]))
     else:
         marks = ", ".join("?" for _ in columns)
         cur = raw.cursor()
