@@ -75,7 +75,10 @@ def _schema(database_url, instance_path):
         upgrade_database()
         load_councils(db.session)
         db.session.remove()
-    return app
+    yield app
+    from leadership.extensions import db
+
+    db.dispose()  # close pooled connections before the interpreter's garbage collection
 
 
 @pytest.fixture(scope="session")
