@@ -172,6 +172,17 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form), (400 if form.errors else 200)
 
 
+def _email_link(email: str, *, purpose: str, minutes: int, endpoint: str, template: str, subject: str):
+    """Email a single-use link if the address is registered; answer the same either way."""
+    user = service.find_user_by_email(db.session, email)
+    if user is not None:
+        raw = service.issue_token(db.session, user, purpose, minutes)
+        link = _external(endpoint, token=raw)
+        _send(user.email, subject, render_template(template, user=user, link=link, minutes=minutes), minutes)
+    return render_template("auth/check_email.html", email=email, minutes=minutes,
+                           purpose="sign_in" if purpose == service.SIGN_IN else "reset")
+
+
 @bp.route("/sign-in/email-link", methods=["GET", "POST"])
 @public
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
@@ -179,16 +190,9 @@ def sign_in():
 def request_sign_in_link():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = service.find_user_by_email(db.session, form.email.data)
-        minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
-        if user is not None:
-            raw = service.issue_token(db.session, user, service.SIGN_IN, minutes)
-            link = _external("auth.sign_in_with_link", token=raw)
-            _send(user.email, _("Your sign-in link for Leadership Essentials"),
-                  render_template("emails/sign_in_link.txt", user=user, link=link, minutes=minutes), minutes)
-        # Same answer whether or not the email is registered.
-        return render_template("auth/check_email.html", email=form.email.data, minutes=minutes,
-                               purpose="sign_in")
+        return _email_link(form.email.data, purpose=service.SIGN_IN, minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
+                           endpoint="auth.sign_in_with_link", template="emails/sign_in_link.txt",
+                           subject=_("Your sign-in link for Leadership Essentials"))
     return render_template("auth/request_link.html", form=form), (400 if form.errors else 200)
 
 
@@ -216,15 +220,10 @@ def sign_in_with_link(token: str):
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = service.find_user_by_email(db.session, form.email.data)
-        minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-        if user is not None:
-            raw = service.issue_token(db.session, user, service.RESET_PASSWORD, minutes)
-            link = _external("auth.reset_password", token=raw)
-            _send(user.email, _("Reset your Leadership Essentials password"),
-                  render_template("emails/reset_password.txt", user=user, link=link, minutes=minutes), minutes)
-        return render_template("auth/check_email.html", email=form.email.data, minutes=minutes,
-                               purpose="reset")
+        return _email_link(form.email.data, purpose=service.RESET_PASSWORD,
+                           minutes=current_app.config["PASSWORD_RESET_MINUTES"], endpoint="auth.reset_password",
+                           template="emails/reset_password.txt",
+                           subject=_("Reset your Leadership Essentials password"))
     return render_template("auth/forgot_password.html", form=form), (400 if form.errors else 200)
 
 
