@@ -343,12 +343,17 @@ def publish(session: Session, baseline: Baseline, name: str, *, kind: str, note:
                  detail={"version": version.number, "hash": version.content_hash, "kind": kind,
                          "note": version.change_note, "pages_changed": version.pages_changed,
                          "quiz_changed": version.quiz_changed})
+    _commit_version(session)
+    return version
+
+
+def _commit_version(session: Session) -> None:
+    """Commit a new version; the unique (module, number) constraint turns a race into a conflict."""
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise PublishConflict("Someone else published this module at the same moment. Try again.")
-    return version
 
 
 def rollback(session: Session, baseline: Baseline, name: str, number: int, *, kind: str, note: str,
@@ -367,11 +372,7 @@ def rollback(session: Session, baseline: Baseline, name: str, number: int, *, ki
     audit.record(session, actor=actor, action="content.rollback", target=f"module:{baseline.slug}/{name}",
                  detail={"to_version": number, "new_version": version.number, "kind": kind,
                          "note": version.change_note})
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise PublishConflict("Someone else published this module at the same moment. Try again.")
+    _commit_version(session)
     return version
 
 
