@@ -62,6 +62,15 @@ def requires(*roles: Role):
 signed_in = requires()
 
 
+def end_session() -> None:
+    """Sign out and clear the session cookie's contents, keeping only the chosen language."""
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only same-site relative paths may be used as a post-sign-in redirect."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -152,11 +161,7 @@ def enforce_session_timeouts():
         if reason:
             from flask_babel import gettext as _
 
-            logout_user()
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
+            end_session()
             if request.method == "GET" and is_safe_next(request.full_path):
                 session["next"] = request.full_path.rstrip("?")
             if reason == "idle":

@@ -14,7 +14,7 @@ from .. import mail
 from ..councils.loader import council_choices, resolve_council
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..security import is_safe_next, public, requires, signed_in
+from ..security import end_session, is_safe_next, public, requires, signed_in
 from . import bp, mfa, service
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
@@ -253,11 +253,7 @@ def reset_password(token: str):
 @bp.route("/sign-out", methods=["POST"])
 @public
 def sign_out():
-    logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    end_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.start"))
 
@@ -306,8 +302,7 @@ def change_password():
 def sign_out_everywhere():
     user = db.session.get(User, current_user.id)
     service.sign_out_everywhere(db.session, user)
-    logout_user()
-    session.clear()
+    end_session()
     flash(_("You have been signed out on every device."), "success")
     return redirect(url_for("auth.sign_in"))
 

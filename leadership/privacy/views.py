@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from ..audit import AuditEvent
 from ..auth import service as accounts
 from ..auth.models import Role, User
 from ..extensions import db, limiter
-from ..security import requires, signed_in
+from ..security import end_session, requires, signed_in
 from . import bp, service
 from .forms import DeleteAccountForm
 
@@ -49,11 +49,7 @@ def delete_account():
             form.password.errors = [_("Your password is not right")]
         else:
             service.erase_account(db.session, user)
-            logout_user()
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
+            end_session()
             flash(_("Your account has been deleted. We have erased your personal details."), "success")
             return redirect(url_for("main.start"))
     return render_template("privacy/delete_account.html", form=form), (400 if form.errors else 200)
