@@ -33,10 +33,12 @@ def _baseline(course_slug: str) -> service.Baseline:
     return baseline
 
 
-def _check_module(baseline: service.Baseline, name: str) -> None:
+def _module_baseline(course_slug: str, name: str) -> service.Baseline:
+    """The course of a module that exists as a file, in the course order or as a draft; else 404."""
+    baseline = _baseline(course_slug)
     if name in baseline.files or name in service.course_order(db.session, baseline) \
             or service.get_draft(db.session, baseline.slug, name) is not None:
-        return
+        return baseline
     abort(404)
 
 
@@ -146,8 +148,7 @@ def new_module(course_slug: str):
 @bp.get("/<course_slug>/<name>")
 @author_only
 def edit(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     draft, published = _state(baseline, name)
     if draft is not None:
         return _render_edit(baseline, name, text=draft.source, lock_version=draft.lock_version,
@@ -158,8 +159,7 @@ def edit(course_slug: str, name: str):
 @bp.post("/<course_slug>/<name>/preview")
 @author_only
 def preview(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     form = EditForm()
     if not form.validate_on_submit():
         return _render_edit(baseline, name, text=form.source.data or "", lock_version=_int(form.lock_version.data, 0),
@@ -171,8 +171,7 @@ def preview(course_slug: str, name: str):
 @bp.post("/<course_slug>/<name>/save")
 @author_only
 def save(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     form = EditForm()
     lock = _int(form.lock_version.data)
     if not form.validate_on_submit() or lock is None:
@@ -191,8 +190,7 @@ def save(course_slug: str, name: str):
 @bp.post("/<course_slug>/<name>/discard")
 @author_only
 def discard(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     service.discard_draft(db.session, baseline.slug, name)
     flash(_("Draft discarded."), "success")
     if service.published_text(db.session, baseline, name) is None:
@@ -203,8 +201,7 @@ def discard(course_slug: str, name: str):
 @bp.get("/<course_slug>/<name>/compare")
 @author_only
 def compare(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     draft, published = _state(baseline, name)
     rows = diff_rows(published or "", draft.source) if draft is not None else []
     return render_template("authoring/compare.html", baseline=baseline, name=name, draft=draft, rows=rows,
@@ -227,8 +224,7 @@ def _publish_page(baseline, name, form, *, status=200, error=None, problems=None
 @bp.route("/<course_slug>/<name>/publish", methods=["GET", "POST"])
 @author_only
 def publish(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     form = PublishForm()
     if request.method == "GET":
         draft = service.get_draft(db.session, baseline.slug, name)
@@ -253,8 +249,7 @@ def publish(course_slug: str, name: str):
 @bp.get("/<course_slug>/<name>/versions")
 @author_only
 def history(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     return render_template("authoring/versions.html", baseline=baseline, name=name,
                            versions=service.versions(db.session, baseline.slug, name))
 
@@ -262,8 +257,7 @@ def history(course_slug: str, name: str):
 @bp.get("/<course_slug>/<name>/versions/diff")
 @author_only
 def version_diff(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     a, b = _int(request.args.get("from")), _int(request.args.get("to"))
     if a is None or b is None:
         abort(400, _("Choose two versions to compare."))
@@ -278,8 +272,7 @@ def version_diff(course_slug: str, name: str):
 @bp.get("/<course_slug>/<name>/versions/<int:number>")
 @author_only
 def version(course_slug: str, name: str, number: int):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     v = service.get_version(db.session, baseline.slug, name, number)
     if v is None:
         abort(404)
@@ -290,8 +283,7 @@ def version(course_slug: str, name: str, number: int):
 @bp.route("/<course_slug>/<name>/versions/<int:number>/rollback", methods=["GET", "POST"])
 @author_only
 def rollback(course_slug: str, name: str, number: int):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     v = service.get_version(db.session, baseline.slug, name, number)
     if v is None:
         abort(404)
@@ -325,8 +317,7 @@ def rollback(course_slug: str, name: str, number: int):
 @bp.route("/<course_slug>/<name>/gift", methods=["GET", "POST"])
 @author_only
 def gift_import(course_slug: str, name: str):
-    baseline = _baseline(course_slug)
-    _check_module(baseline, name)
+    baseline = _module_baseline(course_slug, name)
     form = GiftForm()
     draft, published = _state(baseline, name)
     result, error, status = None, None, 200
