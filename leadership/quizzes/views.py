@@ -47,14 +47,22 @@ def _paper_items(attempt: QuizAttempt, quiz):
     return items
 
 
-def _quiz_or_outdated(course: Course, attempt: QuizAttempt):
-    """The quiz the paper was drawn from; if gone, discard the paper and send the learner back."""
+def _open_paper(course_slug: str, module_slug: str, token: str):
+    """The learner's own unsubmitted paper and the quiz it was drawn from.
+
+    A submitted paper (a replayed or resubmitted form: never a second attempt) redirects to its
+    result; a paper whose module version has gone is discarded and the learner sent back."""
+    course, module = _quiz_module(course_slug, module_slug)
+    attempt = _own_attempt(course, module, token)
+    if attempt.submitted:
+        abort(redirect(_paper_url(course, module, attempt), code=303))
     quiz = service.quiz_for_version(course, attempt.module_slug, attempt.content_version)
     if quiz is None:
         service.discard_attempt(db.session, attempt)
         flash(_("This quiz was updated since you started it, so your answers could not be kept. "
                 "Please start the quiz again."), "error")
-    return quiz
+        abort(redirect(url_for(".quiz", course_slug=course.slug, module_slug=module.slug)))
+    return course, module, attempt, quiz
 
 
 def _refused(message: str, status: int = 400):
@@ -127,13 +135,7 @@ def _submit(course, module, attempt, answers):
 @signed_in
 def paper(course_slug: str, module_slug: str, token: str):
     """Every question on one page (display: all). Other displays are redirected."""
-    course, module = _quiz_module(course_slug, module_slug)
-    attempt = _own_attempt(course, module, token)
-    if attempt.submitted:  # a replayed or resubmitted form: never a second attempt
-        return redirect(_paper_url(course, module, attempt), code=303)
-    quiz = _quiz_or_outdated(course, attempt)
-    if quiz is None:
-        return redirect(url_for(".quiz", course_slug=course.slug, module_slug=module.slug))
+    course, module, attempt, quiz = _open_paper(course_slug, module_slug, token)
     if quiz.settings.display == "one-per-page":
         return redirect(_paper_url(course, module, attempt))
     answers, missing = {}, []
@@ -169,13 +171,7 @@ def _errors(items, missing, link=None) -> list[dict]:
 @signed_in
 def question(course_slug: str, module_slug: str, token: str, number: int):
     """One question per page (display: one-per-page); answers are kept, unmarked, on the attempt."""
-    course, module = _quiz_module(course_slug, module_slug)
-    attempt = _own_attempt(course, module, token)
-    if attempt.submitted:
-        return redirect(_paper_url(course, module, attempt), code=303)
-    quiz = _quiz_or_outdated(course, attempt)
-    if quiz is None:
-        return redirect(url_for(".quiz", course_slug=course.slug, module_slug=module.slug))
+    course, module, attempt, quiz = _open_paper(course_slug, module_slug, token)
     items = _paper_items(attempt, quiz)
     if not 1 <= number <= len(items):
         abort(404)
@@ -213,13 +209,7 @@ def question(course_slug: str, module_slug: str, token: str, number: int):
 @signed_in
 def check(course_slug: str, module_slug: str, token: str):
     """'Check your answers' for a one-per-page paper, then submit it."""
-    course, module = _quiz_module(course_slug, module_slug)
-    attempt = _own_attempt(course, module, token)
-    if attempt.submitted:
-        return redirect(_paper_url(course, module, attempt), code=303)
-    quiz = _quiz_or_outdated(course, attempt)
-    if quiz is None:
-        return redirect(url_for(".quiz", course_slug=course.slug, module_slug=module.slug))
+    course, module, attempt, quiz = _open_paper(course_slug, module_slug, token)
     draft = {qid: set(keys) for qid, keys in (attempt.draft or {}).items()}
     items = _paper_items(attempt, quiz)
     missing = unanswered(attempt.question_ids, draft)
