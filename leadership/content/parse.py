@@ -20,7 +20,7 @@ import yaml
 from .model import (
     Catalogue, CertificateSettings, Course, CourseMeta, Module, Page, Problem, Quiz,
 )
-from .quiz import FENCE_RE, is_quiz_heading, parse_quiz, parse_quiz_settings
+from .quiz import fence_states, is_quiz_heading, parse_quiz, parse_quiz_settings
 from .render import UrlRewriter, render_markdown, slugify
 
 __all__ = [
@@ -365,18 +365,9 @@ def _check_links(body: list[tuple[int, str]], path: str, course_dir: Path | None
     if not here.is_dir():
         return []  # an in-memory draft with no folder to check against
     problems = []
-    fence = None
-    for n, line in body:
-        fm = FENCE_RE.match(line)
-        if fence is not None:
-            if fm and fm.group(1)[0] == fence[0] and len(fm.group(1)) >= len(fence):
-                fence = None
+    for n, line, in_code in fence_states(body):
+        if in_code:
             continue
-        if fm:
-            fence = fm.group(1)
-            continue
-        if line.startswith(("    ", "\t")) and not line.strip().startswith(("-", "*", "+")):
-            pass  # could be an indented code block, but links there are rare; check anyway
         text = _strip_code(line)
         targets = [(m.group(1) == "!", m.group(2)) for m in LINK_RE.finditer(text)]
         rm = REF_DEF_RE.match(text)
@@ -527,16 +518,9 @@ def parse_module(text: str, path: str | Path, *, course_meta: CourseMeta | None 
     all_lines = text.split("\n")
     body = [(i + 1, all_lines[i]) for i in range(body_start, len(all_lines))]
     sections: list[tuple[int, str, list[tuple[int, str]]]] = []
-    fence = None
     stray_reported = False
-    for n, line in body:
-        fmatch = FENCE_RE.match(line)
-        if fence is not None:
-            if fmatch and fmatch.group(1)[0] == fence[0] and len(fmatch.group(1)) >= len(fence):
-                fence = None
-        elif fmatch:
-            fence = fmatch.group(1)
-        else:
+    for n, line, in_code in fence_states(body):
+        if not in_code:
             hm = H1_RE.match(line)
             if hm:
                 title = CLOSING_HASHES.sub("", (hm.group(1) or "").strip()).strip()

@@ -225,10 +225,10 @@ def is_quiz_heading(title: str) -> bool:
     return title.strip().rstrip(":").strip().lower() in QUIZ_HEADINGS
 
 
-def _split_questions(lines: Sequence[tuple[int, str]], path: str):
-    """Yield (heading_line, heading_text, body_lines); report stray text first."""
-    problems: list[Problem] = []
-    blocks: list[tuple[int, str, list[tuple[int, str]]]] = []
+def fence_states(lines: Sequence[tuple[int, str]]):
+    """Yield (line_number, text, in_code) for each line; in_code is true for fenced code blocks,
+    their opening and closing fences included (CommonMark: a closing fence is at least as long as
+    the opening one, of the same character, with nothing after it)."""
     fence: str | None = None
     for n, text in lines:
         fm = FENCE_RE.match(text)
@@ -236,9 +236,20 @@ def _split_questions(lines: Sequence[tuple[int, str]], path: str):
             if fm and fm.group(1)[0] == fence[0] and len(fm.group(1)) >= len(fence) \
                     and not text.strip()[len(fm.group(1)):].strip():
                 fence = None
+            yield n, text, True
         elif fm:
             fence = fm.group(1)
-        if fence is None and not fm:
+            yield n, text, True
+        else:
+            yield n, text, False
+
+
+def _split_questions(lines: Sequence[tuple[int, str]], path: str):
+    """Yield (heading_line, heading_text, body_lines); report stray text first."""
+    problems: list[Problem] = []
+    blocks: list[tuple[int, str, list[tuple[int, str]]]] = []
+    for n, text, in_code in fence_states(lines):
+        if not in_code:
             hm = HEADING_RE.match(text)
             if hm:
                 blocks.append((n, (hm.group(1) or "").strip(), []))

@@ -109,3 +109,14 @@ def test_draw_and_option_order():
     assert option_order(quiz(shuffle=True), TF, rng) == ("a", "b")  # never shuffle true/false
     orders = {option_order(quiz(shuffle=True), MULTI, random.Random(i)) for i in range(20)}
     assert len(orders) > 1 and all(sorted(o) == list("abcd") for o in orders)
+
+
+def test_fence_states_follow_commonmark_closing_rules():
+    from leadership.content.quiz import fence_states
+
+    lines = list(enumerate(["text", "````", "# inside", "```", "```python", "still inside", "````",
+                            "# outside"], start=1))
+    flags = {text: in_code for _n, text, in_code in fence_states(lines)}
+    # A shorter fence, or one followed by text, does not close a longer one.
+    assert flags == {"text": False, "````": True, "# inside": True, "```": True, "```python": True,
+                     "still inside": True, "# outside": False}
