@@ -156,11 +156,13 @@ def course_progress(session: Session, user_id: int, course: Course) -> CoursePro
     ).all()
     by_module = {slug: (count, last) for slug, count, last in rows}
     # The page last seen in each module, in one query (for "continue where you left off").
-    last_pages = dict(session.execute(
+    last_pages: dict[str, int] = {}
+    for slug, page_number in session.execute(
         sa.select(PageView.module_slug, PageView.page_number)
         .where(PageView.user_id == user_id, PageView.course_slug == course.slug)
         .order_by(PageView.module_slug, PageView.last_seen_at.desc(), PageView.page_number.desc())
-    ).all()[::-1])  # reversed so the newest row per module wins in dict()
+    ):
+        last_pages.setdefault(slug, page_number)  # rows come newest first within each module
     passed = passed_quiz_modules(session, user_id, course)
     modules = []
     for module in course.modules:
