@@ -5,7 +5,7 @@ from .db import Base  # noqa: F401
 from .learning.models import CourseStart, PageView  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
 from .quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt  # noqa: F401
-from .certificates.models import Certificate, NameCorrection  # noqa: F401
+from .certificates.models import Certificate, CertificateModule, NameCorrection, StatusListSlot  # noqa: F401
 from .api.models import ApiToken  # noqa: F401
 from .reporting import indexes as _reporting_indexes  # noqa: F401
 from .authoring.models import ContentGeneration, CourseOrder, ImageUpload, ModuleDraft, ModuleVersion  # noqa: F401

@@ -7,6 +7,7 @@ transaction as the change it describes.
 from __future__ import annotations
 
 import calendar
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,6 +19,8 @@ from ..auth.models import User
 from ..db import utcnow
 from .codes import new_code, normalise_code
 from .models import EXPIRED, Certificate, NameCorrection
+from .statuslist import assign_slot, ensure_slot
+from .studied import record_studied_versions
 
 LANGUAGES = ("en", "cy", "bilingual")
 
@@ -58,6 +61,10 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
     when the latest certificate has expired; a revoked or withdrawn one is
     returned as it is (reissuing after revocation is a deliberate staff act).
 
+    The new certificate also gets its opaque subject id (``urn:uuid:``), its Bitstring Status
+    List slot (a random position, unique: a race for one is retried here too) and the module
+    versions the learner completed on, with their fingerprint (``studied.py``).
+
     Commits. Call it after committing your own work (a rollback on a lost race
     discards anything pending in the session).
     """
@@ -74,6 +81,7 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
         issued = now or utcnow()
         months = course.certificate.valid_for_months if course.certificate else None
         cert = Certificate(
+            subject_id=f"urn:uuid:{uuid.uuid4()}",
             code=new_code(), user_id=user_id, course_slug=course.slug, cycle=cycle,
             course_title=(course.certificate.title if course.certificate and course.certificate.title
                           else course.title),
@@ -83,6 +91,9 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
             language=language, issued_at=issued,
             expires_at=add_months(issued, months) if months else None,
         )
+        # Queries first, then add: nothing is flushed before the commit that may lose a race.
+        record_studied_versions(session, cert, course)
+        assign_slot(session, cert)
         session.add(cert)
         try:
             session.commit()
@@ -94,8 +105,22 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
                 Certificate.cycle == cycle))
             if existing is not None:
                 return existing
-            # Otherwise the (astronomically unlikely) code collision: try a fresh code.
+            # Otherwise a code collision (astronomically unlikely) or a status list position
+            # taken by a concurrent issue: try again with fresh ones.
     raise RuntimeError("could not issue a certificate")  # pragma: no cover
+
+
+def ensure_credential_records(session: Session, cert: Certificate) -> Certificate:
+    """Give a certificate row inserted without them (the demo seed's bulk insert, or one made
+    before migration 0003 ran its backfill) a subject id and a status list slot. Idempotent and
+    concurrency-safe: the first writer wins. Commits only when it changes something."""
+    if cert.subject_id is None:
+        session.execute(sa.update(Certificate).where(Certificate.id == cert.id, Certificate.subject_id.is_(None))
+                        .values(subject_id=f"urn:uuid:{uuid.uuid4()}"))
+        session.commit()
+        session.refresh(cert)
+    ensure_slot(session, cert)
+    return cert
 
 
 def find_by_code(session: Session, text: str) -> Certificate | None:
