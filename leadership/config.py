@@ -84,6 +84,16 @@ def load_config(app, test_config: dict | None = None) -> None:
         SESSION_ABSOLUTE_HOURS=12,  # ...and this long after signing in, whatever
         RETENTION_INACTIVE_DAYS=1095,  # `flask privacy apply-retention`: learners inactive this long are erased
         PROXY_FIX_HOPS=0,  # behind N reverse proxies: trust X-Forwarded-For/-Proto from them
+        # Credentials (docs/certificates.md). The issuing organisation named in every Open Badges
+        # credential, the issuer profile and the LinkedIn button; set it to the body that stands
+        # behind the certificates (e.g. "Local Government Association").
+        CREDENTIAL_ISSUER_NAME="Leadership Essentials",
+        CREDENTIAL_ISSUER_URL="",  # the organisation's website; default: PUBLIC_BASE_URL
+        CREDENTIAL_ISSUER_EMAIL="",  # optional contact address published in the issuer profile
+        CREDENTIAL_SIGNING_KEY_FILE="",  # Ed25519 PEM (Data Integrity); default instance/credential-signing-key.pem
+        CREDENTIAL_RSA_KEY_FILE="",  # RSA PEM (VC-JWT, RS256); default instance/credential-rsa-key.pem
+        CREDENTIAL_RETIRED_KEY_FILES=None,  # list of retired key PEMs still published; env: os.pathsep-separated
+        CREDENTIAL_CACHE_SIZE=512,  # signed credentials and status lists kept in memory (LRU)
     )
 
     # Environment variables (names are part of the public contract).
@@ -92,11 +102,13 @@ def load_config(app, test_config: dict | None = None) -> None:
     for key in (
         "COURSES_DIR", "PUBLIC_BASE_URL", "MAIL_OUTBOX_DIR", "MAIL_SMTP_HOST",
         "MAIL_SMTP_USERNAME", "MAIL_SMTP_PASSWORD", "MAIL_FROM", "NOTIFY_API_KEY",
-        "NOTIFY_TEMPLATE_ID", "RATELIMIT_STORAGE_URI",
+        "NOTIFY_TEMPLATE_ID", "RATELIMIT_STORAGE_URI", "CREDENTIAL_ISSUER_NAME", "CREDENTIAL_ISSUER_URL",
+        "CREDENTIAL_ISSUER_EMAIL", "CREDENTIAL_SIGNING_KEY_FILE", "CREDENTIAL_RSA_KEY_FILE",
     ):
         if env.get(key):
             app.config[key] = env[key]
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS"):
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS",
+                "CREDENTIAL_CACHE_SIZE"):
         if env.get(key):
             app.config[key] = int(env[key])
     if env.get("MAIL_SMTP_PORT"):

@@ -1,31 +1,40 @@
-"""The Open Badges 3.0 credential for a certificate, signed as a VC-JWT.
+"""The Open Badges 3.0 credential for a certificate, in its two secured forms.
 
-``build_credential`` makes the OpenBadgeCredential (W3C VC data model 2.0)
-JSON; ``sign_credential`` wraps it in a compact JWS (EdDSA / Ed25519) whose
-payload is the credential itself plus the registered JWT claims (iss, sub,
-jti, nbf, exp). Anyone can verify it with the issuer's public keys at
-``/.well-known/jwks.json`` (see docs/certificates.md).
+``build_credential`` makes the OpenBadgeCredential (W3C VC data model 2.0) JSON. The same
+credential is then secured either way:
 
-Pure functions: the caller passes the base URL, the key and the time.
+* ``sign_jwt``: a **VC-JWT** exactly as OB 3.0 §8.2 says: header ``{alg: RS256, typ: JWT,
+  kid: <dereferenceable URI>}``, payload = the credential plus ``iss``, ``sub``, ``jti``,
+  ``nbf``, ``iat`` and ``exp``;
+* ``integrity.sign``: an embedded **Data Integrity** proof, ``eddsa-rdfc-2022``.
+
+The issuer is a ``did:web`` DID derived from the public base URL (see ``did.py``); its public
+keys are in ``/.well-known/jwks.json`` and ``/.well-known/did.json``. Revocation is a W3C
+Bitstring Status List entry (``statuslist.py``).
+
+Pure functions: the caller passes the base URL, the keys, the settings and the time.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import jwt
 
+from .did import did_web
 from .keys import SigningKey
 from .models import REVOKED, WITHDRAWN, Certificate
+from .statuslist import LIST_SIZE, PURPOSE, list_of
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-ISSUER_NAME = "Leadership Essentials"
 OUTCOMES_FRAMEWORK = "Local government digitalisation outcomes (LGA, Socitm, Solace)"
 OUTCOMES_URL = ("https://www.local.gov.uk/our-support/cyber-digital-and-technology/"
                 "12-local-government-digitalisation-outcomes")
 MEDIA_TYPE = "application/vc+jwt"
+JSONLD_MEDIA_TYPE = "application/vc+ld+json"
 
 
 def iso(when: datetime) -> str:
@@ -43,6 +52,10 @@ class Urls:
     def __init__(self, base: str):
         self.base = base.rstrip("/")
 
+    @property
+    def did(self) -> str:
+        return did_web(self.base)
+
     def issuer(self) -> str:
         return f"{self.base}/issuer"
 
@@ -52,17 +65,38 @@ class Urls:
     def credential(self, code: str) -> str:
         return f"{self.base}/verify/{code}/credential"
 
+    def credential_json(self, code: str) -> str:
+        return f"{self.base}/verify/{code}/credential.json"
+
     def status(self, code: str) -> str:
         return f"{self.base}/verify/{code}/status"
 
-    def course(self, slug: str) -> str:
-        return f"{self.base}/courses/{slug}"
+    def status_list(self, number: int) -> str:
+        return f"{self.base}/credentials/status/{number}"
 
     def achievement(self, slug: str) -> str:
-        return f"{self.base}/courses/{slug}#achievement"
+        return f"{self.base}/achievements/{slug}"
+
+    def criteria(self, slug: str) -> str:
+        return f"{self.base}/achievements/{slug}/criteria"
+
+    def badge(self, slug: str, ext: str = "png") -> str:
+        return f"{self.base}/achievements/{slug}/badge.{ext}"
 
     def jwks(self) -> str:
         return f"{self.base}/.well-known/jwks.json"
+
+    def did_document(self) -> str:
+        return f"{self.base}/.well-known/did.json"
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The issuing organisation, from settings (``CREDENTIAL_ISSUER_NAME`` / ``_URL``)."""
+
+    name: str
+    url: str = ""
+    email: str = ""
 
 
 def identity_salt(secret: str, code: str) -> str:
@@ -97,27 +131,69 @@ def outcome_alignments(course) -> list[dict]:
     } for oid in ids]
 
 
-def issuer_profile(urls: Urls) -> dict:
-    return {"id": urls.issuer(), "type": ["Profile"], "name": ISSUER_NAME, "url": urls.base or "/"}
+def issuer_profile(urls: Urls, issuer: Issuer) -> dict:
+    profile = {"id": urls.did, "type": ["Profile"], "name": issuer.name, "url": issuer.url or urls.base or "/"}
+    if issuer.email:
+        profile["email"] = issuer.email
+    return profile
+
+
+def pass_rules(course, title: str) -> str:
+    pass_mark = getattr(course, "pass_mark", None)
+    return (f"Complete every required module of “{title}”: read each page and pass each "
+            f"module's quiz" + (f" (pass mark {pass_mark}%)." if pass_mark else "."))
+
+
+def status_entry(urls: Urls, position: int) -> dict:
+    number, index = list_of(position)
+    return {"id": f"{urls.status_list(number)}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": PURPOSE, "statusListIndex": str(index),
+            "statusListCredential": urls.status_list(number)}
+
+
+def _evidence(cert: Certificate, urls: Urls, studied) -> list[dict]:
+    edition = cert.course_edition or "—"
+    if cert.course_fingerprint:
+        summary = f"Edition {edition}; course fingerprint {cert.course_fingerprint}."
+    else:
+        summary = (f"Edition {edition}; module versions not recorded (course content version "
+                   f"{cert.content_version} when issued).")
+    evidence = [{"id": urls.verify(cert.code), "type": ["Evidence"], "name": "Certificate verification page",
+                 "description": summary,
+                 "narrative": f"Certificate {cert.display_code}. {summary}"}]
+    for m in studied:
+        version = (f"version {m.version_number}" if m.version_number else "the course files' version")
+        evidence.append({
+            "id": f"{urls.verify(cert.code)}#{m.anchor}", "type": ["Evidence"], "name": m.title,
+            "genre": "Module completion",
+            # OB 3.0 has no Evidence property for a version or a date; this line has a fixed
+            # format ("Content version <hash>; completed <dateTime>"), see docs/certificates.md.
+            "description": f"Content version {m.content_version}; completed {iso(m.completed_at)}",
+            "narrative": (f"Completed the module “{m.title}” on {m.completed_at:%-d %B %Y}, on content "
+                          f"version {m.content_version} ({version})."),
+        })
+    return evidence
 
 
 def build_credential(cert: Certificate, *, course, email: str | None, urls: Urls, secret: str,
+                     issuer: Issuer, status_position: int | None, studied=(),
                      wording: str | None = None) -> dict:
-    """The OpenBadgeCredential for ``cert``. ``course`` may be None (retired course)."""
+    """The OpenBadgeCredential for ``cert``. ``course`` may be None (retired course);
+    ``studied`` is the list from ``studied.studied_modules``."""
     title = cert.course_title
     description = (f"{cert.holder_name} {wording.strip()}" if wording
                    else f"Completed the Leadership Essentials course “{title}”.")
-    pass_mark = getattr(course, "pass_mark", None)
-    narrative = (f"Complete every required module of “{title}”: read each page and pass each "
-                 f"module's quiz" + (f" (pass mark {pass_mark}%)." if pass_mark else "."))
+    profile = issuer_profile(urls, issuer)
     achievement = {
         "id": urls.achievement(cert.course_slug),
         "type": ["Achievement"],
         "achievementType": "Course",
         "name": title,
         "description": f"The Leadership Essentials course “{title}” for councillors in England and Wales.",
-        "criteria": {"id": urls.course(cert.course_slug), "narrative": narrative},
-        "creator": issuer_profile(urls),
+        "criteria": {"id": urls.criteria(cert.course_slug), "narrative": pass_rules(course, title)},
+        "image": {"id": urls.badge(cert.course_slug), "type": "Image",
+                  "caption": f"The Leadership Essentials badge for “{title}”"},
+        "creator": profile,
         "inLanguage": "en" if cert.language == "bilingual" else cert.language,
         "version": cert.course_edition or cert.content_version,
     }
@@ -127,6 +203,8 @@ def build_credential(cert: Certificate, *, course, email: str | None, urls: Urls
     if alignment:
         achievement["alignment"] = alignment
     subject: dict = {"type": ["AchievementSubject"], "achievement": achievement}
+    if cert.subject_id:
+        subject = {"id": cert.subject_id, **subject}
     if email:
         salt = identity_salt(secret, cert.code)
         subject["identifier"] = [{
@@ -139,25 +217,44 @@ def build_credential(cert: Certificate, *, course, email: str | None, urls: Urls
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": title,
         "description": description,
-        "issuer": issuer_profile(urls),
+        "issuer": profile,
         "validFrom": iso(cert.issued_at),
         "credentialSubject": subject,
-        "credentialStatus": {"id": urls.status(cert.code), "type": "1EdTechRevocationList"},
-        "evidence": [{
-            "id": urls.verify(cert.code), "type": ["Evidence"],
-            "name": "Certificate verification page",
-            "narrative": f"Certificate {cert.display_code}, content version {cert.content_version}.",
-        }],
+        "evidence": _evidence(cert, urls, studied),
     }
+    if status_position is not None:
+        credential["credentialStatus"] = status_entry(urls, status_position)
     if cert.expires_at is not None:
         credential["validUntil"] = iso(cert.expires_at)
     return credential
 
 
-def sign_credential(credential: dict, key: SigningKey) -> str:
-    """Compact VC-JWT: header {alg EdDSA, kid, typ vc+jwt}; payload = credential + JWT claims."""
+def status_list_credential(urls: Urls, number: int, bits: list[int], *, valid_from: datetime) -> dict:
+    """The BitstringStatusListCredential for list ``number`` (unsigned)."""
+    from .statuslist import encode
+
+    url = urls.status_list(number)
+    return {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "name": f"Leadership Essentials revocation list {number}",
+        "description": f"Bit i is 1 when the certificate with statusListIndex i in this list "
+                       f"({LIST_SIZE} entries) is revoked or withdrawn.",
+        "issuer": urls.did,
+        "validFrom": iso(valid_from),
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": PURPOSE, "encodedList": encode(bits)},
+    }
+
+
+def sign_jwt(credential: dict, key: SigningKey, kid: str) -> str:
+    """Compact VC-JWT (OB 3.0 §8.2): header {alg RS256, typ JWT, kid}; payload = credential +
+    registered claims. ``iss`` is the issuer's id, ``jti`` the credential's, ``sub`` the
+    subject's, ``nbf``/``iat`` its ``validFrom`` and ``exp`` its ``validUntil``."""
     claims = dict(credential)
-    claims["iss"] = credential["issuer"]["id"]
+    issuer = credential["issuer"]
+    claims["iss"] = issuer["id"] if isinstance(issuer, dict) else issuer
     claims["jti"] = credential["id"]
     subject_id = credential["credentialSubject"].get("id")
     if subject_id:
@@ -167,13 +264,13 @@ def sign_credential(credential: dict, key: SigningKey) -> str:
     claims["iat"] = epoch(valid_from)
     if credential.get("validUntil"):
         claims["exp"] = epoch(datetime.fromisoformat(credential["validUntil"].rstrip("Z")))
-    return jwt.encode(claims, key.private_key, algorithm="EdDSA",
-                      headers={"kid": key.kid, "typ": "vc+jwt"})
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": kid, "typ": "JWT"})
 
 
 def status_document(cert: Certificate, *, urls: Urls, now: datetime | None = None) -> dict:
-    """The document behind ``credentialStatus.id``: a one-entry 1EdTech-style revocation list
-    plus a plain ``status`` (valid | expired | revoked | withdrawn) for simple clients."""
+    """The document at ``/verify/<code>/status`` (kept as it was for simple clients): a
+    one-entry 1EdTech-style revocation list plus a plain ``status`` (valid | expired | revoked |
+    withdrawn). Credentials now point at the Bitstring Status List instead."""
     status = cert.status(now)
     revoked = []
     if status in (REVOKED, WITHDRAWN):

@@ -51,6 +51,7 @@ class CertificatePrint:
     language: str = "en"
     course_title_cy: str | None = None
     wording_cy: str | None = None
+    course_fingerprint: str = ""  # of the module versions studied; "" when not recorded
 
 
 @lru_cache(maxsize=1)
@@ -193,8 +194,13 @@ def render_pdf(data: CertificatePrint) -> bytes:
     lines = [(t("Completed"), t.date(data.issued_at))]
     if data.expires_at is not None:
         lines.append((t("Current until"), t.date(data.expires_at)))
-    version = data.content_version if not data.course_edition else f"{data.course_edition} ({data.content_version})"
-    lines.append((t("Content version"), version))
+    if data.course_edition:
+        lines.append((t("Edition"), data.course_edition))
+    if data.course_fingerprint:
+        lines.append((t("Course fingerprint"), data.course_fingerprint))
+    else:
+        lines.append((t("Content version"), t("%(version)s (module versions not recorded)",
+                                              version=data.content_version)))
     lines.append((t("Certificate code"), data.code))
     lines.append((t("Check this certificate at"), data.verify_url))
     y = top

@@ -1,6 +1,10 @@
 """Routes: the learner's certificates, staff actions, and the public verification URLs."""
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 from flask import (Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
@@ -11,13 +15,20 @@ from ..auth.models import Role, User
 from ..catalogue import catalogue_service
 from ..extensions import db
 from ..security import public, requires, signed_in
-from . import bp, service, verify_bp
+from ..db import utcnow
+from . import bp, integrity, service, statuslist, verify_bp
 from .codes import format_code, normalise_code
-from .credential import MEDIA_TYPE, Urls, build_credential, issuer_profile, sign_credential, status_document
+from .credential import (JSONLD_MEDIA_TYPE, MEDIA_TYPE, OB3_CONTEXT, VC_CONTEXT, Issuer, Urls, build_credential,
+                         issuer_profile, outcome_alignments, sign_jwt, status_document, status_list_credential)
+from .did import did_document, verification_method_id
 from .forms import DecisionForm, NameCorrectionForm, RevokeForm
-from .keys import jwks, signing_key
+from .integrity import SignedCache
+from .keys import jwk_kid, jwks, published_keys, rsa_signing_key, signing_key
 from .models import EXPIRED, REVOKED, VALID, WITHDRAWN, Certificate
 from .pdf import CertificatePrint, PdfCache
+from .studied import studied_modules
+
+BADGE_DIR = Path(__file__).parent / "badge"
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -28,6 +39,19 @@ def base_url() -> str:
 
 def urls() -> Urls:
     return Urls(base_url())
+
+
+def issuer_settings() -> Issuer:
+    config = current_app.config
+    return Issuer(name=config.get("CREDENTIAL_ISSUER_NAME") or config["SERVICE_NAME"],
+                  url=config.get("CREDENTIAL_ISSUER_URL") or "", email=config.get("CREDENTIAL_ISSUER_EMAIL") or "")
+
+
+def get_locale_code() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def pdf_cache() -> PdfCache:
@@ -63,7 +87,7 @@ def print_data(cert: Certificate, language: str | None = None) -> CertificatePri
         code=cert.display_code, holder_name=cert.holder_name, council_name=cert.council_name,
         course_title=title, wording=wording, issued_at=cert.issued_at, expires_at=cert.expires_at,
         course_edition=cert.course_edition, content_version=cert.content_version,
-        verify_url=urls().verify(cert.code), status=cert.status(), language=language,
+        course_fingerprint=cert.course_fingerprint or "", verify_url=urls().verify(cert.code), status=cert.status(), language=language,
         course_title_cy=title_cy, wording_cy=wording_cy,
     )
 
@@ -73,7 +97,7 @@ def linkedin_url(cert: Certificate) -> str:
 
     return "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": cert.course_title,
-        "organizationName": current_app.config["SERVICE_NAME"],
+        "organizationName": issuer_settings().name,
         "issueYear": cert.issued_at.year, "issueMonth": cert.issued_at.month,
         **({"expirationYear": cert.expires_at.year, "expirationMonth": cert.expires_at.month}
            if cert.expires_at else {}),
@@ -99,6 +123,22 @@ def mine():
     return render_template("certificates/mine.html", certificates=certificates,
                            latest_by_course=latest_by_course, pending=pending,
                            linkedin_url=linkedin_url, catalogue=catalogue_service.get())
+
+
+@bp.get("/certificates/<code>")
+@signed_in
+def share(code: str):
+    """The holder's page for one certificate: what the digital badge is, LinkedIn, wallets."""
+    cert = get_certificate_or_404(code)
+    if cert.user_id != current_user.id:
+        abort(403)
+    import segno
+
+    status = cert.status()
+    json_url = urls().credential_json(cert.code)
+    qr = Markup(segno.make(json_url, error="m").svg_inline(scale=4, title=_("QR code for your digital badge")))
+    return render_template("certificates/share.html", cert=cert, status=status, urls=urls(),
+                           linkedin_url=linkedin_url(cert), qr=qr, json_url=json_url, issuer=issuer_settings())
 
 
 @bp.get("/certificates/<code>.pdf")
@@ -246,30 +286,82 @@ def verify(code: str):
         return render_template("certificates/verify-unknown.html", typed=code,
                                normalised=normalise_code(code)), 404
     status = cert.status()
+    course = course_for(cert, get_locale_code())
     response = Response(render_template(
         "certificates/verify.html", cert=cert, status=status, statuses=dict(
             VALID=VALID, EXPIRED=EXPIRED, REVOKED=REVOKED, WITHDRAWN=WITHDRAWN),
-        urls=urls()))
+        urls=urls(), studied=studied_modules(db.session, cert, course) if status != WITHDRAWN else [],
+        issuer=issuer_settings()))
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def _credential_parts(cert: Certificate):
+    """Everything the credential is made from (after giving an old row its subject id and slot)."""
+    service.ensure_credential_records(db.session, cert)
+    holder = db.session.get(User, cert.user_id) if cert.user_id else None
+    course = course_for(cert)
+    vc = build_credential(
+        cert, course=course, email=holder.email if holder else None, urls=urls(),
+        secret=current_app.config["SECRET_KEY"], issuer=issuer_settings(),
+        status_position=cert.status_slot.position if cert.status_slot else None,
+        studied=studied_modules(db.session, cert, course),
+        wording=course.certificate.wording if course and course.certificate else None)
+    return vc
+
+
+def signed_cache() -> SignedCache:
+    cache = current_app.extensions.get("credential_signed_cache")
+    if cache is None:
+        cache = current_app.extensions["credential_signed_cache"] = SignedCache(
+            current_app.config.get("CREDENTIAL_CACHE_SIZE", 512))
+    return cache
+
+
+def _cache_key(form: str, document: dict, key) -> tuple:
+    return (form, key.thumbprint, json.dumps(document, sort_keys=True, ensure_ascii=False))
+
+
+def as_jwt(document: dict) -> str:
+    key = rsa_signing_key(current_app)
+    return signed_cache().get(_cache_key("jwt", document, key),
+                              lambda: sign_jwt(document, key, jwk_kid(base_url(), key)))
+
+
+def as_data_integrity(document: dict) -> dict:
+    key = signing_key(current_app)
+    return signed_cache().get(_cache_key("di", document, key), lambda: integrity.sign(
+        document, key.private_key, verification_method=verification_method_id(urls().did, key.public),
+        created=utcnow()))
+
+
+def _credential_or_410(code: str) -> Certificate:
+    cert = get_certificate_or_404(code)
+    if cert.status() == WITHDRAWN:
+        abort(410, description=_("The holder has withdrawn this certificate."))
+    return cert
 
 
 @verify_bp.get("/verify/<code>/credential")
 @public
 def credential(code: str):
-    cert = get_certificate_or_404(code)
-    if cert.status() == WITHDRAWN:
-        abort(410, description=_("The holder has withdrawn this certificate."))
-    holder = db.session.get(User, cert.user_id) if cert.user_id else None
-    course = course_for(cert)
-    vc = build_credential(cert, course=course, email=holder.email if holder else None, urls=urls(),
-                          secret=current_app.config["SECRET_KEY"],
-                          wording=course.certificate.wording if course and course.certificate else None)
-    token = sign_credential(vc, signing_key(current_app))
-    response = Response(token, mimetype=MEDIA_TYPE)
+    cert = _credential_or_410(code)
+    response = Response(as_jwt(_credential_parts(cert)), mimetype=MEDIA_TYPE)
     if request.args.get("download"):
         response.headers["Content-Disposition"] = (
             f'attachment; filename="leadership-essentials-{cert.display_code}.jwt"')
+    return _public_headers(response)
+
+
+@verify_bp.get("/verify/<code>/credential.json")
+@public
+def credential_json(code: str):
+    cert = _credential_or_410(code)
+    body = json.dumps(as_data_integrity(_credential_parts(cert)), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype=JSONLD_MEDIA_TYPE)
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="leadership-essentials-{cert.display_code}.json"')
     return _public_headers(response)
 
 
@@ -280,21 +372,93 @@ def credential_status(code: str):
     return _public_headers(jsonify(status_document(cert, urls=urls())))
 
 
+def _wants_jwt() -> bool:
+    accept = request.accept_mimetypes
+    best = accept.best_match([JSONLD_MEDIA_TYPE, "application/ld+json", "application/json", MEDIA_TYPE,
+                              "application/jwt"], default=JSONLD_MEDIA_TYPE)
+    return best in (MEDIA_TYPE, "application/jwt") or request.args.get("format") == "jwt"
+
+
+@verify_bp.get("/credentials/status/<int:number>")
+@public
+def status_list(number: int):
+    """The Bitstring Status List credential: JSON-LD with an eddsa-rdfc-2022 proof, or the
+    VC-JWT when asked for ``application/vc+jwt`` (or ``?format=jwt``)."""
+    valid_from = statuslist.last_change(db.session, number) if number >= 1 else None
+    if valid_from is None:
+        abort(404)
+    document = status_list_credential(urls(), number, statuslist.set_positions(db.session, number),
+                                      valid_from=valid_from)
+    if _wants_jwt():
+        response = Response(as_jwt(document), mimetype=MEDIA_TYPE)
+    else:
+        response = Response(json.dumps(as_data_integrity(document), indent=2), mimetype=JSONLD_MEDIA_TYPE)
+    response.headers["Vary"] = "Accept"
+    return _public_headers(response)
+
+
 @verify_bp.get("/.well-known/jwks.json")
 @public
 def jwks_json():
-    response = jsonify(jwks(current_app))
+    response = jsonify(jwks(current_app, base_url()))
     response.mimetype = "application/jwk-set+json"
+    return _public_headers(response, max_age=3600)
+
+
+@verify_bp.get("/.well-known/did.json")
+@verify_bp.get("/did.json")  # where did:web looks when PUBLIC_BASE_URL has a path
+@public
+def did_json():
+    document = did_document(urls().did, published_keys(current_app))
+    response = Response(json.dumps(document, indent=2), mimetype="application/did+json")
     return _public_headers(response, max_age=3600)
 
 
 @verify_bp.get("/issuer")
 @public
 def issuer():
-    profile = {"@context": ["https://www.w3.org/ns/credentials/v2",
-                            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-               **issuer_profile(urls()), "jwks": urls().jwks()}
+    profile = {"@context": [VC_CONTEXT, OB3_CONTEXT], **issuer_profile(urls(), issuer_settings()),
+               "jwks": urls().jwks()}
+    if request.accept_mimetypes.best_match(["application/json", "application/ld+json", "text/html"]) == "text/html":
+        return render_template("certificates/issuer.html", profile=profile, issuer=issuer_settings(),
+                               urls=urls(), catalogue=catalogue_service.get())
     return _public_headers(jsonify(profile), max_age=3600)
+
+
+def _public_course(slug: str):
+    course = catalogue_service.get().course(slug, get_locale_code())
+    if course is None:
+        abort(404)
+    return course
+
+
+@verify_bp.get("/achievements/<course_slug>")
+@public
+def achievement(course_slug: str):
+    course = _public_course(course_slug)
+    return render_template("certificates/achievement.html", course=course, urls=urls(),
+                           issuer=issuer_settings(), outcomes=outcome_alignments(course))
+
+
+@verify_bp.get("/achievements/<course_slug>/criteria")
+@public
+def criteria(course_slug: str):
+    course = _public_course(course_slug)
+    return render_template("certificates/criteria.html", course=course, urls=urls(), issuer=issuer_settings())
+
+
+@verify_bp.get("/achievements/<course_slug>/badge.<ext>")
+@public
+def badge_image(course_slug: str, ext: str):
+    if ext not in ("png", "svg") or catalogue_service.get().course(course_slug) is None:
+        abort(404)
+    response = Response(_badge_bytes(ext), mimetype="image/png" if ext == "png" else "image/svg+xml")
+    return _public_headers(response, max_age=86400)
+
+
+@lru_cache(maxsize=2)
+def _badge_bytes(ext: str) -> bytes:
+    return (BADGE_DIR / f"badge.{ext}").read_bytes()
 
 
 # Hooks into shared pages ---------------------------------------------------------------------
