@@ -61,3 +61,46 @@ def page_text(soup) -> str:
 
 
 __all__ = ["CertificateSettings", "real_course", "issue", "reload", "audit_events", "page_text"]
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+VERIFY_JS = ROOT / "tests" / "certificates" / "verifiers" / "verify.mjs"
+
+
+def node_verify(mode: str, document, live, tmp_path) -> dict:
+    """Run the independent verifier (tests/certificates/verifiers/verify.mjs) on ``document``
+    (a VC-JWT string or a JSON-LD dict) against the live app; returns its JSON verdict."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "node is needed for the independent verifiers (scripts/setup.sh installs the npm packages)"
+    _app, base, origin = live
+    path = tmp_path / f"{mode}-input.txt"
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    done = subprocess.run([node, str(VERIFY_JS), mode, str(path), "--base", base, "--origin", origin],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def live_issue(live, user, course=None, *, now=None):
+    """Issue a certificate with the live app (its catalogue and keys)."""
+    app, _base, _origin = live
+    return issue(app, user, course or real_course(app), now=now)
+
+
+def fetch(live, path: str, accept: str | None = None):
+    """GET from the live server over HTTP; returns (status, content type, body bytes)."""
+    import urllib.error
+    import urllib.request
+
+    _app, _base, origin = live
+    request = urllib.request.Request(origin + path, headers={"Accept": accept} if accept else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1 only
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as err:
+        with err:
+            return err.code, err.headers.get("Content-Type", ""), err.read()
