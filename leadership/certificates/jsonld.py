@@ -67,14 +67,35 @@ def check_no_dropped_terms(document: dict) -> None:
     """JSON-LD silently drops a property its contexts do not define, so a signature would not
     cover it. Verifiers such as Digital Bazaar's run in "safe mode" and reject such documents;
     refuse them here too (pyld has no safe mode): every JSON value must survive expansion."""
-    expanded = jsonld.expand(document, {"documentLoader": document_loader})
+    expanded = _loudly(lambda: jsonld.expand(document, {"documentLoader": document_loader}))
     kept, given = _expanded_values(expanded), _input_values(document)
     if kept != given:
         raise DroppedTerms(f"{given - kept} value(s) of the document are not defined by its JSON-LD "
                            "contexts and would be dropped")
 
 
+def _unknown_context_in(error: BaseException) -> UnknownContext | None:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, UnknownContext):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or getattr(error, "cause", None)
+    return None
+
+
+def _loudly(call):
+    """pyld wraps a loader's error in its own; surface ours, which says which URL and why."""
+    try:
+        return call()
+    except jsonld.JsonLdError as err:
+        unknown = _unknown_context_in(err)
+        if unknown is not None:
+            raise unknown from err
+        raise
+
+
 def canonical_nquads(document: dict) -> str:
     """The RDFC-1.0 canonical N-Quads of ``document`` (its contexts must be bundled)."""
-    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                       "documentLoader": document_loader})
+    return _loudly(lambda: jsonld.normalize(document, {
+        "algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}))

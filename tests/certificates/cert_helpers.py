@@ -60,6 +60,39 @@ def page_text(soup) -> str:
     return " ".join(soup.get_text(" ").split())
 
 
+import contextlib  # noqa: E402
+import threading  # noqa: E402
+
+
+class _Dispatch:
+    """The server is bound before the app exists (the app's PUBLIC_BASE_URL needs the port)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@contextlib.contextmanager
+def serve(make_app, **config):
+    """Yield (app, base, origin): an app with PUBLIC_BASE_URL http://localhost:<port> (so its
+    issuer is did:web:localhost%3A<port>), listening on 127.0.0.1:<port>."""
+    from werkzeug.serving import make_server
+
+    dispatch = _Dispatch()
+    srv = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    base, origin = f"http://localhost:{srv.server_port}", f"http://127.0.0.1:{srv.server_port}"
+    dispatch.app = make_app(PUBLIC_BASE_URL=base, **config)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield dispatch.app, base, origin
+    finally:
+        srv.shutdown()
+        thread.join(5)
+        srv.server_close()
+
+
 __all__ = ["CertificateSettings", "real_course", "issue", "reload", "audit_events", "page_text"]
 
 
