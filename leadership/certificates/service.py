@@ -123,6 +123,66 @@ def ensure_credential_records(session: Session, cert: Certificate) -> Certificat
     return cert
 
 
+def backfill_credential_records(session: Session) -> int:
+    """For every certificate inserted without them (the demo seed writes rows in bulk): a
+    subject id, a status list slot, and the module versions from the holder's completions made
+    up to the issue (as migration 0003 does for older rows). Returns how many certificates
+    changed. Commits. Not for concurrent use: run it from the command that inserted the rows."""
+    import secrets
+
+    from ..quizzes.models import ModuleCompletion
+    from .models import CertificateModule, StatusListSlot
+    from .statuslist import LIST_SIZE
+    from .studied import fingerprint
+
+    certs = session.execute(sa.select(Certificate.id, Certificate.user_id, Certificate.course_slug,
+                                      Certificate.issued_at).where(Certificate.subject_id.is_(None))).all()
+    if not certs:
+        return 0
+    taken = set(session.scalars(sa.select(StatusListSlot.position)))
+    slotted = set(session.scalars(sa.select(StatusListSlot.certificate_id)))
+    recorded = set(session.scalars(sa.select(CertificateModule.certificate_id).distinct()))
+    done: dict[tuple, list] = {}
+    for row in session.execute(sa.select(ModuleCompletion.user_id, ModuleCompletion.course_slug,
+                                         ModuleCompletion.module_slug, ModuleCompletion.content_version,
+                                         ModuleCompletion.completed_at)
+                               .where(ModuleCompletion.user_id.in_({c.user_id for c in certs if c.user_id}))
+                               .order_by(ModuleCompletion.completed_at, ModuleCompletion.module_slug)):
+        done.setdefault((row.user_id, row.course_slug), []).append(row)
+    slots, modules, updates, now = [], [], [], utcnow()
+    for cert in certs:
+        if cert.id not in slotted:
+            base = (len(taken) // (LIST_SIZE // 2)) * LIST_SIZE
+            position = base + secrets.randbelow(LIST_SIZE)
+            while position in taken:
+                position = base + secrets.randbelow(LIST_SIZE)
+            taken.add(position)
+            slots.append({"position": position, "certificate_id": cert.id, "allocated_at": now})
+        rows = [r for r in done.get((cert.user_id, cert.course_slug), []) if r.completed_at <= cert.issued_at]
+        if cert.id in recorded:
+            rows = []
+        updates.append({"cid": cert.id, "sid": f"urn:uuid:{uuid.uuid4()}",
+                        "fp": fingerprint((r.module_slug, r.content_version) for r in rows) if rows else None})
+        modules += [{"certificate_id": cert.id, "position": i, "module_slug": r.module_slug, "module_title": "",
+                     "content_version": r.content_version, "completed_at": r.completed_at}
+                    for i, r in enumerate(rows, start=1)]
+    if slots:
+        session.execute(sa.insert(StatusListSlot), slots)
+    if modules:
+        session.execute(sa.insert(CertificateModule), modules)
+    table = Certificate.__table__
+    with_fp = [u for u in updates if u["fp"]]
+    without = [{"cid": u["cid"], "sid": u["sid"]} for u in updates if not u["fp"]]
+    if with_fp:
+        session.connection().execute(sa.update(table).where(table.c.id == sa.bindparam("cid")).values(
+            subject_id=sa.bindparam("sid"), course_fingerprint=sa.bindparam("fp")), with_fp)
+    if without:
+        session.connection().execute(sa.update(table).where(table.c.id == sa.bindparam("cid")).values(
+            subject_id=sa.bindparam("sid")), without)
+    session.commit()
+    return len(certs)
+
+
 def find_by_code(session: Session, text: str) -> Certificate | None:
     code = normalise_code(text)
     if code is None:

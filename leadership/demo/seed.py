@@ -303,6 +303,9 @@ def seed(session: Session, *, learners: int, seed: int = 1, course=None, today: 
         "revoked_reason", "revoked_by_id", "withdrawn_at", "revision"), certs)
     _fix_sequences(conn, ("user_account", *DEMO_TABLES))
     session.commit()
+    from ..certificates.service import backfill_credential_records
+
+    backfill_credential_records(session)  # subject ids, status list slots, module versions studied
     first = users[0] if users else None
     return SeedResult(counts=counts, seconds=time.perf_counter() - started_clock,
                       first_learner=(first[0], first[1], first[2], first[5]) if first else None)

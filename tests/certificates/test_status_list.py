@@ -232,3 +232,33 @@ def test_a_withdrawn_certificate_is_reported_revoked_at_once(live, learner, tmp_
     assert fetch(live, f"/verify/{cert.code}/credential.json")[0] == 410
     assert node_verify("status", saved, live, tmp_path) == {
         "ok": True, "revoked": [True], "jwtRevoked": True, "jwtIssuerMatches": True}
+
+
+def test_demo_seeded_certificates_get_slots_subject_ids_and_studied_versions(app, client):
+    """The demo seed inserts certificates in bulk; it then backfills what issue_certificate
+    records, so seeded credentials carry a status entry and per-module evidence too."""
+    from datetime import date
+
+    from leadership.certificates import integrity
+    from leadership.certificates.keys import signing_key
+    from leadership.certificates.models import Certificate
+    from leadership.certificates.studied import fingerprint
+    from leadership.demo.seed import seed
+    from leadership.extensions import db
+    from leadership.quizzes.models import ModuleCompletion
+
+    with app.app_context():
+        seed(db.session, learners=60, seed=5, today=date(2026, 11, 25), answers=False)
+        certs = db.session.scalars(sa.select(Certificate)).all()
+        assert certs and all(c.subject_id and c.status_slot is not None for c in certs)
+        cert = certs[0]
+        done = db.session.execute(sa.select(ModuleCompletion.module_slug, ModuleCompletion.content_version)
+                                  .where(ModuleCompletion.user_id == cert.user_id)).all()
+        assert cert.course_fingerprint == fingerprint(done) and len(cert.modules) == len(done)
+        code = cert.code
+        assert len({c.status_slot.position for c in certs}) == len(certs)
+        db.session.remove()
+    credential = client.get(f"/verify/{code}/credential.json").get_json()
+    assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
+    assert len(credential["evidence"]) == 1 + len(done)
+    assert integrity.verify(credential, signing_key(app).private_key.public_key())
