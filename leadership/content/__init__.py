@@ -15,9 +15,10 @@ from .parse import (
     AssetUrl, build_course, compare_translation, content_hash, load_catalogue, load_course,
     parse_course_meta, parse_module,
 )
-from .quiz import (
-    QUESTION_TYPES, QuestionResult, QuestionType, draw_questions, mark_quiz, option_order, passed,
-    register,
+from .fences import fence_states
+from .marking import (
+    QUESTION_TYPES, QuestionResult, QuestionType, draw_questions, mark_question, mark_quiz,
+    option_order, passed, register,
 )
 from .render import render_inline, render_markdown, sanitise, slugify
 from .validate import validate_path
@@ -25,8 +26,8 @@ from .validate import validate_path
 __all__ = [
     "AssetUrl", "Catalogue", "CertificateSettings", "Course", "CourseMeta", "Module", "Option",
     "Page", "Problem", "QUESTION_TYPES", "Question", "QuestionResult", "QuestionType", "Quiz",
-    "QuizSettings", "build_course", "compare_translation", "content_hash", "draw_questions",
-    "load_catalogue", "load_course", "mark_quiz", "option_order", "parse_course_meta",
+    "QuizSettings", "build_course", "compare_translation", "content_hash", "draw_questions", "fence_states",
+    "load_catalogue", "load_course", "mark_question", "mark_quiz", "option_order", "parse_course_meta",
     "parse_module", "passed", "register", "render_inline", "render_markdown", "sanitise",
     "slugify", "validate_path",
 ]

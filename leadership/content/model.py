@@ -7,7 +7,7 @@ catalogue can be shared safely between requests and threads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +56,6 @@ class Question:
             if o.key == key:
                 return o
         return None
-
-    def mark(self, selected_keys: Iterable[str], marking: str = "all-or-nothing") -> float:
-        """Score 0..1 for the given answer (see :mod:`leadership.content.quiz`)."""
-        from .quiz import QUESTION_TYPES
-
-        return QUESTION_TYPES[self.type].mark(self, frozenset(selected_keys), marking)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +152,7 @@ class CourseMeta:
     certificate: CertificateSettings
     outcomes: tuple[tuple[str, str], ...]
     module_names: tuple[str, ...]
-    translations: Mapping[str, Mapping] = field(default_factory=dict)
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: str = ""  # the course folder, as given
     module_lines: tuple[int, ...] = ()  # line of each modules: entry in course.yaml
 

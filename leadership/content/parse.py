@@ -20,7 +20,8 @@ import yaml
 from .model import (
     Catalogue, CertificateSettings, Course, CourseMeta, Module, Page, Problem, Quiz,
 )
-from .quiz import fence_states, is_quiz_heading, parse_quiz, parse_quiz_settings
+from .fences import fence_states
+from .quiz_syntax import is_quiz_heading, parse_quiz, parse_quiz_settings
 from .render import UrlRewriter, render_markdown, slugify
 
 __all__ = [

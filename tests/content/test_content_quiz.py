@@ -5,8 +5,8 @@ import random
 import pytest
 
 from leadership.content import (
-    QUESTION_TYPES, Option, Question, Quiz, QuizSettings, draw_questions, mark_quiz,
-    option_order, passed,
+    QUESTION_TYPES, Option, Question, Quiz, QuizSettings, draw_questions, mark_question,
+    mark_quiz, option_order, passed,
 )
 
 
@@ -38,20 +38,20 @@ def test_correct_keys():
     (SINGLE, "z", 0.0), (TF, "b", 1.0), (TF, "a", 0.0), (TF, "ab", 0.0),
 ])
 def test_single_and_true_false_are_right_or_wrong(question, selected, score, marking):
-    assert question.mark(F(selected), marking) == score
+    assert mark_question(question, F(selected), marking) == score
 
 
 @pytest.mark.parametrize("selected,score", [
     ("abc", 1.0), ("ab", 0.0), ("abcd", 0.0), ("", 0.0), ("d", 0.0)])
 def test_multiple_all_or_nothing(selected, score):
-    assert MULTI.mark(F(selected), "all-or-nothing") == score
+    assert mark_question(MULTI, F(selected), "all-or-nothing") == score
 
 
 @pytest.mark.parametrize("selected,score", [
     ("abc", 1.0), ("ab", 2 / 3), ("a", 1 / 3), ("abcd", 2 / 3), ("ad", 0.0), ("d", 0.0),
     ("", 0.0), ("az", 0.0)])
 def test_multiple_partial(selected, score):
-    assert MULTI.mark(F(selected), "partial") == pytest.approx(score)
+    assert mark_question(MULTI, F(selected), "partial") == pytest.approx(score)
 
 
 def quiz(marking="all-or-nothing", pool=None, shuffle=False, pass_mark=80):
@@ -112,7 +112,7 @@ def test_draw_and_option_order():
 
 
 def test_fence_states_follow_commonmark_closing_rules():
-    from leadership.content.quiz import fence_states
+    from leadership.content import fence_states
 
     lines = list(enumerate(["text", "````", "# inside", "```", "```python", "still inside", "````",
                             "# outside"], start=1))

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from leadership.content import mark_quiz, passed
+from leadership.content import mark_question, mark_quiz, passed
 from leadership.quizzes import service
 from leadership.quizzes.models import QuizAttempt
 
@@ -29,15 +29,15 @@ def test_fixture_covers_every_question_type(first, second):
 def test_single_choice_is_right_or_wrong(first):
     q = first.question("phishing-sign")
     assert q.type == "single"
-    assert q.mark({"b"}) == 1.0
-    assert q.mark({"a"}) == 0.0
-    assert q.mark(set()) == 0.0
+    assert mark_question(q, {"b"}) == 1.0
+    assert mark_question(q, {"a"}) == 0.0
+    assert mark_question(q, set()) == 0.0
 
 
 def test_true_false(first):
     q = first.question("controller")
     assert q.type == "true-false"
-    assert q.mark({"a"}) == 1.0 and q.mark({"b"}) == 0.0
+    assert mark_question(q, {"a"}) == 1.0 and mark_question(q, {"b"}) == 0.0
 
 
 @pytest.mark.parametrize("selected, expected", [
@@ -46,7 +46,7 @@ def test_true_false(first):
 def test_multiple_all_or_nothing(first, selected, expected):
     q = first.question("useful-backups")
     assert q.type == "multiple"
-    assert q.mark(selected, "all-or-nothing") == expected
+    assert mark_question(q, selected, "all-or-nothing") == expected
 
 
 @pytest.mark.parametrize("selected, expected", [
@@ -59,7 +59,7 @@ def test_multiple_all_or_nothing(first, selected, expected):
 ])
 def test_multiple_partial(second, selected, expected):
     q = second.question("threats")
-    assert q.mark(selected, "partial") == pytest.approx(expected)
+    assert mark_question(q, selected, "partial") == pytest.approx(expected)
 
 
 def test_quiz_percentage_rounds_half_up_and_unanswered_scores_zero(first, second):
