@@ -9,7 +9,7 @@ from content_paths import FIXTURES
 from leadership.content import (
     Catalogue, build_course, load_catalogue, load_course, parse_course_meta, parse_module,
 )
-from leadership.content.parse import content_hash
+from leadership.content import content_hash
 
 GOOD = FIXTURES / "good" / "courses"
 TINY = GOOD / "tiny"
