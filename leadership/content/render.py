@@ -91,7 +91,7 @@ def _md() -> markdown.Markdown:
     return md
 
 
-def _attribute_filter(rewrite: UrlRewriter | None):
+def _attribute_filter(rewrite: UrlRewriter | None) -> Callable[[str, str, str], str | None]:
     def f(tag: str, attr: str, value: str) -> str | None:
         if attr == "id":
             return value if _SAFE_ID.match(value) else None

@@ -16,7 +16,8 @@ TINY = GOOD / "tiny"
 
 
 def test_no_flask_import():
-    """Importing leadership.content (through the real package) must not import Flask."""
+    """Importing leadership.content (through the real package) and loading a course must not
+    import Flask or the database layer: the engine is pure Python."""
     code = (
         "import sys, pathlib\n"
         f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
@@ -25,6 +26,7 @@ def test_no_flask_import():
         "assert cat.courses, cat.problems\n"
         "assert 'flask' not in sys.modules, 'flask was imported'\n"
         "assert 'werkzeug' not in sys.modules, 'werkzeug was imported'\n"
+        "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
