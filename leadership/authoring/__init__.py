@@ -21,7 +21,8 @@ def init_app(app) -> None:
     from sqlalchemy.orm import Session
 
     from . import views  # noqa: F401  (routes)
-    from . import service
+    from . import generation as content_generation
+    from . import overlay as published_overlay
 
     app.register_blueprint(bp)
     app.register_blueprint(uploads_bp)
@@ -33,14 +34,14 @@ def init_app(app) -> None:
 
         try:
             with Session(database.engine) as session:
-                return service.overlay(session, cat, catalogue.root, asset_url=course_asset_url)
+                return published_overlay.overlay(session, cat, catalogue.root, asset_url=course_asset_url)
         except Exception:  # e.g. before `flask db upgrade`: show the files rather than nothing
             log.exception("could not apply published web versions; showing course files only")
             return cat
 
     def generation():
         with Session(database.engine) as session:
-            return service.generation(session)
+            return content_generation.generation(session)
 
     catalogue.overlays.append(overlay)
     catalogue.generation = generation

@@ -9,13 +9,19 @@ import click
 import yaml
 from flask import current_app
 
+from ..content import normalise
 from ..extensions import db
-from . import service
+from .baseline import Baseline, find_baselines
+from .errors import HasProblems
+from .generation import bump_generation
+from .order import course_order
+from .published import published_text
+from .versions import import_course
 
 
 def write_course_yaml_order(text: str, names: list[str]) -> str:
     """Replace the ``modules:`` list in course.yaml text, keeping everything else as written."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = normalise(text).split("\n")
     out, i = [], 0
     while i < len(lines):
         line = lines[i]
@@ -35,10 +41,10 @@ def write_course_yaml_order(text: str, names: list[str]) -> str:
     return result
 
 
-def export_course(session, baseline: service.Baseline, out_dir: Path) -> list[str]:
+def export_course(session, baseline: Baseline, out_dir: Path) -> list[str]:
     """Write the published state of one course to ``out_dir`` (a course folder); return written paths."""
     written = []
-    names = service.course_order(session, baseline)
+    names = course_order(session, baseline)
     if out_dir.resolve() != baseline.path.resolve():
         shutil.copytree(baseline.path, out_dir, dirs_exist_ok=True)
     yaml_path = out_dir / "course.yaml"
@@ -49,31 +55,15 @@ def export_course(session, baseline: service.Baseline, out_dir: Path) -> list[st
         written.append(str(yaml_path))
     (out_dir / "modules").mkdir(parents=True, exist_ok=True)
     for name in names:
-        text = service.published_text(session, baseline, name)
+        text = published_text(session, baseline, name)
         if text is None:
             continue
         path = out_dir / "modules" / f"{name}.md"
         current = path.read_text(encoding="utf-8") if path.is_file() else None
-        if current is None or service.normalise(current) != service.normalise(text):
+        if current is None or normalise(current) != normalise(text):
             path.write_text(text, encoding="utf-8")
             written.append(str(path))
     return written
-
-
-def import_course(session, baseline: service.Baseline, source: service.Baseline) -> list[tuple[str, int]]:
-    """Publish each module of ``source`` whose text differs from the published one (author "import")."""
-    created = []
-    for name in source.meta.module_names:
-        text = source.files.get(name)
-        if text is None:
-            continue
-        version = service.import_text(session, baseline, name, text)
-        if version is not None:
-            created.append((name, version.number))
-    order = list(source.meta.module_names)
-    if order != service.course_order(session, baseline):
-        service._set_order(session, baseline, order)
-    return created
 
 
 def register(group) -> None:
@@ -83,7 +73,7 @@ def register(group) -> None:
     def course_export(out):
         """Write the published content (browser versions over files) out as course files."""
         root = Path(current_app.config["COURSES_DIR"])
-        baselines = service.find_baselines(root)
+        baselines = find_baselines(root)
         for slug, baseline in baselines.items():
             target = baseline.path if out is None else (Path(out) / baseline.path.relative_to(root)
                                                         if baseline.path != root else Path(out))
@@ -97,8 +87,8 @@ def register(group) -> None:
     def course_import(path):
         """Publish course files as new versions where they differ from what is published."""
         root = Path(current_app.config["COURSES_DIR"])
-        baselines = service.find_baselines(root)
-        sources = service.find_baselines(path or root)
+        baselines = find_baselines(root)
+        sources = find_baselines(path or root)
         if not sources:
             click.echo(f"{path or root}:0: no course.yaml found", err=True)
             sys.exit(1)
@@ -111,7 +101,7 @@ def register(group) -> None:
                 continue
             try:
                 created = import_course(db.session, baseline, source)
-            except service.HasProblems as err:
+            except HasProblems as err:
                 db.session.rollback()
                 click.echo(f"{slug}: {err.message}", err=True)
                 for p in err.problems:
@@ -132,7 +122,7 @@ def register(group) -> None:
 def bump_reload_stamp() -> None:
     """Make every running process reload content (``flask course reload``)."""
     try:
-        service.bump_generation(db.session)
+        bump_generation(db.session)
         db.session.commit()
     except Exception as exc:  # e.g. before `flask db upgrade`
         db.session.rollback()

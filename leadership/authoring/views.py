@@ -9,11 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..catalogue import catalogue_service, course_asset_url
-from ..content import content_hash
+from ..content import normalise
 from ..extensions import db
 from ..security import AUTHOR_ROLES, public, requires
-from . import bp, gift, service, uploads, uploads_bp
+from . import bp, gift, uploads, uploads_bp
+from .baseline import Baseline, find_baselines
 from .diff import diff_rows
+from .drafts import DraftConflict, create_module, discard_draft, get_draft, save_draft
+from .errors import AuthoringError, HasProblems, PublishConflict
+from .order import course_order, move_module
+from .published import get_version, latest_versions, module_versions, published_text, text_hash
+from .versions import publish as publish_draft, rollback as roll_back
 from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
 
 author_only = requires(*AUTHOR_ROLES)
@@ -22,22 +28,22 @@ author_only = requires(*AUTHOR_ROLES)
 # --------------------------------------------------------------------------- helpers
 
 
-def _baselines() -> dict[str, service.Baseline]:
-    return service.find_baselines(catalogue_service.root)
+def _baselines() -> dict[str, Baseline]:
+    return find_baselines(catalogue_service.root)
 
 
-def _baseline(course_slug: str) -> service.Baseline:
+def _baseline(course_slug: str) -> Baseline:
     baseline = _baselines().get(course_slug)
     if baseline is None:
         abort(404)
     return baseline
 
 
-def _module_baseline(course_slug: str, name: str) -> service.Baseline:
+def _module_baseline(course_slug: str, name: str) -> Baseline:
     """The course of a module that exists as a file, in the course order or as a draft; else 404."""
     baseline = _baseline(course_slug)
-    if name in baseline.files or name in service.course_order(db.session, baseline) \
-            or service.get_draft(db.session, baseline.slug, name) is not None:
+    if name in baseline.files or name in course_order(db.session, baseline) \
+            or get_draft(db.session, baseline.slug, name) is not None:
         return baseline
     abort(404)
 
@@ -49,14 +55,8 @@ def _int(value, default=None):
         return default
 
 
-def _state(baseline, name):
-    draft = service.get_draft(db.session, baseline.slug, name)
-    published = service.published_text(db.session, baseline, name)
-    return draft, published
-
-
-def _hash(text):
-    return content_hash(service.normalise(text)) if text else ""
+def _draft_and_published(baseline: Baseline, name: str):
+    return get_draft(db.session, baseline.slug, name), published_text(db.session, baseline, name)
 
 
 def _field_name(qid: str) -> str:
@@ -65,8 +65,8 @@ def _field_name(qid: str) -> str:
 
 def _render_edit(baseline, name, *, text, lock_version, base_version, status=200, preview=False,
                  conflict=None, form=None):
-    draft, published = _state(baseline, name)
-    module, problems = service.parse(baseline, name, text, asset_url=course_asset_url)
+    draft, published = _draft_and_published(baseline, name)
+    module, problems = baseline.parse_module(name, text, asset_url=course_asset_url)
     form = form or EditForm(formdata=None)
     form.source.data = text
     form.lock_version.data = str(lock_version)
@@ -75,7 +75,7 @@ def _render_edit(baseline, name, *, text, lock_version, base_version, status=200
     return render_template(
         "authoring/edit.html", baseline=baseline, name=name, module=module, problems=problems,
         form=form, draft=draft, published=published, preview=preview, conflict=conflict,
-        lines=text.replace("\r\n", "\n").split("\n"), course=course, course_title=baseline.meta.title,
+        lines=normalise(text).split("\n"), course=course, course_title=baseline.meta.title,
         field_name=_field_name, conflict_rows=diff_rows(conflict.current_text, text) if conflict else None,
     ), status
 
@@ -88,19 +88,19 @@ def _render_edit(baseline, name, *, text, lock_version, base_version, status=200
 def index():
     courses = []
     for baseline in _baselines().values():
-        order = service.course_order(db.session, baseline)
-        latest = service.latest_versions(db.session, baseline.slug)
+        order = course_order(db.session, baseline)
+        latest = latest_versions(db.session, baseline.slug)
         rows = []
         for name in order:
-            draft, published = _state(baseline, name)
+            draft, published = _draft_and_published(baseline, name)
             text = draft.source if draft is not None else published
-            module, problems = service.parse(baseline, name, text) if text else (None, [])
-            pub_module = service.parse(baseline, name, published)[0] if published else None
+            module, problems = baseline.parse_module(name, text) if text else (None, [])
+            pub_module = baseline.parse_module(name, published)[0] if published else None
             version = latest.get((baseline.slug, name))
             rows.append({
                 "name": name, "title": (module or pub_module).title if (module or pub_module) else name,
                 "published": published is not None,
-                "draft": draft is not None and _hash(draft.source) != _hash(published),
+                "draft": draft is not None and text_hash(draft.source) != text_hash(published),
                 "errors": len(problems), "version": version.number if version else None,
                 "from_file": version is None and name in baseline.files,
             })
@@ -116,8 +116,8 @@ def move(course_slug: str):
     if direction not in ("up", "down"):
         abort(400)
     try:
-        service.move_module(db.session, baseline, name, direction, actor=current_user)
-    except service.AuthoringError as err:
+        move_module(db.session, baseline, name, direction, actor=current_user)
+    except AuthoringError as err:
         abort(400, err.message)
     catalogue_service.reload()
     flash(_("Module order saved. Learners see the new order now."), "success")
@@ -131,9 +131,9 @@ def new_module(course_slug: str):
     form = NewModuleForm()
     if form.validate_on_submit():
         try:
-            name = service.create_module(db.session, baseline, slug=form.slug.data, title=form.title.data,
-                                         actor=current_user)
-        except service.AuthoringError as err:
+            name = create_module(db.session, baseline, slug=form.slug.data, title=form.title.data,
+                                 actor=current_user)
+        except AuthoringError as err:
             form.slug.errors.append(err.message)
         else:
             flash(_("Module created as a draft. Learners will see it when you publish it."), "success")
@@ -149,11 +149,11 @@ def new_module(course_slug: str):
 @author_only
 def edit(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
-    draft, published = _state(baseline, name)
+    draft, published = _draft_and_published(baseline, name)
     if draft is not None:
         return _render_edit(baseline, name, text=draft.source, lock_version=draft.lock_version,
                             base_version=draft.base_version)
-    return _render_edit(baseline, name, text=published or "", lock_version=0, base_version=_hash(published))
+    return _render_edit(baseline, name, text=published or "", lock_version=0, base_version=text_hash(published))
 
 
 @bp.post("/<course_slug>/<name>/preview")
@@ -178,9 +178,9 @@ def save(course_slug: str, name: str):
         return _render_edit(baseline, name, text=form.source.data or "", lock_version=lock or 0,
                             base_version=form.base_version.data or "", status=400, form=form)
     try:
-        service.save_draft(db.session, baseline, name, form.source.data, lock_version=lock,
-                           base_version=form.base_version.data or "", actor=current_user)
-    except service.DraftConflict as conflict:
+        save_draft(db.session, baseline, name, form.source.data, lock_version=lock,
+                   base_version=form.base_version.data or "", actor=current_user)
+    except DraftConflict as conflict:
         return _render_edit(baseline, name, text=form.source.data, lock_version=conflict.lock_version,
                             base_version=conflict.base_version, status=409, conflict=conflict)
     flash(_("Draft saved. Learners do not see it until you publish it."), "success")
@@ -191,9 +191,9 @@ def save(course_slug: str, name: str):
 @author_only
 def discard(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
-    service.discard_draft(db.session, baseline.slug, name)
+    discard_draft(db.session, baseline.slug, name)
     flash(_("Draft discarded."), "success")
-    if service.published_text(db.session, baseline, name) is None:
+    if published_text(db.session, baseline, name) is None:
         return redirect(url_for(".index"))
     return redirect(url_for(".edit", course_slug=baseline.slug, name=name))
 
@@ -202,7 +202,7 @@ def discard(course_slug: str, name: str):
 @author_only
 def compare(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
-    draft, published = _state(baseline, name)
+    draft, published = _draft_and_published(baseline, name)
     rows = diff_rows(published or "", draft.source) if draft is not None else []
     return render_template("authoring/compare.html", baseline=baseline, name=name, draft=draft, rows=rows,
                            old_label=_("Published"), new_label=_("Draft"))
@@ -212,13 +212,13 @@ def compare(course_slug: str, name: str):
 
 
 def _publish_page(baseline, name, form, *, status=200, error=None, problems=None):
-    draft, published = _state(baseline, name)
+    draft, published = _draft_and_published(baseline, name)
     rows = diff_rows(published or "", draft.source) if draft is not None else []
     if draft is not None and problems is None:
-        problems = service.parse(baseline, name, draft.source)[1]
+        problems = baseline.parse_module(name, draft.source)[1]
     return render_template("authoring/publish.html", baseline=baseline, name=name, draft=draft, rows=rows,
                            form=form, error=error, problems=problems or [],
-                           stale=draft is not None and draft.base_version != _hash(published)), status
+                           stale=draft is not None and draft.base_version != text_hash(published)), status
 
 
 @bp.route("/<course_slug>/<name>/publish", methods=["GET", "POST"])
@@ -227,19 +227,19 @@ def publish(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     form = PublishForm()
     if request.method == "GET":
-        draft = service.get_draft(db.session, baseline.slug, name)
+        draft = get_draft(db.session, baseline.slug, name)
         form.lock_version.data = str(draft.lock_version) if draft else ""
         return _publish_page(baseline, name, form)
     if not form.validate_on_submit():
         return _publish_page(baseline, name, form, status=400)
     try:
-        version = service.publish(db.session, baseline, name, kind=form.kind.data, note=form.note.data,
-                                  actor=current_user, lock_version=_int(form.lock_version.data))
-    except service.PublishConflict as err:
+        version = publish_draft(db.session, baseline, name, kind=form.kind.data, note=form.note.data,
+                                actor=current_user, lock_version=_int(form.lock_version.data))
+    except PublishConflict as err:
         return _publish_page(baseline, name, form, status=409, error=err.message)
-    except service.HasProblems as err:
+    except HasProblems as err:
         return _publish_page(baseline, name, form, status=400, error=err.message, problems=err.problems)
-    except service.AuthoringError as err:
+    except AuthoringError as err:
         return _publish_page(baseline, name, form, status=400, error=err.message)
     catalogue_service.reload()
     flash(_("Version %(n)d published. Learners see it now.", n=version.number), "success")
@@ -251,7 +251,7 @@ def publish(course_slug: str, name: str):
 def history(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     return render_template("authoring/versions.html", baseline=baseline, name=name,
-                           versions=service.versions(db.session, baseline.slug, name))
+                           versions=module_versions(db.session, baseline.slug, name))
 
 
 @bp.get("/<course_slug>/<name>/versions/diff")
@@ -261,8 +261,8 @@ def version_diff(course_slug: str, name: str):
     a, b = _int(request.args.get("from")), _int(request.args.get("to"))
     if a is None or b is None:
         abort(400, _("Choose two versions to compare."))
-    old = service.get_version(db.session, baseline.slug, name, a)
-    new = service.get_version(db.session, baseline.slug, name, b)
+    old = get_version(db.session, baseline.slug, name, a)
+    new = get_version(db.session, baseline.slug, name, b)
     if old is None or new is None:
         abort(404)
     return render_template("authoring/compare.html", baseline=baseline, name=name, rows=diff_rows(old.source, new.source),
@@ -273,7 +273,7 @@ def version_diff(course_slug: str, name: str):
 @author_only
 def version(course_slug: str, name: str, number: int):
     baseline = _module_baseline(course_slug, name)
-    v = service.get_version(db.session, baseline.slug, name, number)
+    v = get_version(db.session, baseline.slug, name, number)
     if v is None:
         abort(404)
     return render_template("authoring/version.html", baseline=baseline, name=name, version=v,
@@ -284,21 +284,21 @@ def version(course_slug: str, name: str, number: int):
 @author_only
 def rollback(course_slug: str, name: str, number: int):
     baseline = _module_baseline(course_slug, name)
-    v = service.get_version(db.session, baseline.slug, name, number)
+    v = get_version(db.session, baseline.slug, name, number)
     if v is None:
         abort(404)
     form = RollbackForm()
-    published = service.published_text(db.session, baseline, name) or ""
+    published = published_text(db.session, baseline, name) or ""
     rows = diff_rows(published, v.source)
     error, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                new = service.rollback(db.session, baseline, name, number, kind=form.kind.data,
-                                       note=form.note.data, actor=current_user)
-            except service.PublishConflict as err:
+                new = roll_back(db.session, baseline, name, number, kind=form.kind.data,
+                                 note=form.note.data, actor=current_user)
+            except PublishConflict as err:
                 error, status = err.message, 409
-            except service.AuthoringError as err:
+            except AuthoringError as err:
                 error, status = err.message, 400
             else:
                 catalogue_service.reload()
@@ -319,7 +319,7 @@ def rollback(course_slug: str, name: str, number: int):
 def gift_import(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     form = GiftForm()
-    draft, published = _state(baseline, name)
+    draft, published = _draft_and_published(baseline, name)
     result, error, status = None, None, 200
     if request.method == "GET":
         form.lock_version.data = str(draft.lock_version) if draft else "0"
@@ -340,15 +340,15 @@ def gift_import(course_slug: str, name: str):
             else:
                 lock = _int(form.lock_version.data, 0)
                 try:
-                    service.save_draft(db.session, baseline, name, new_text, lock_version=lock,
-                                       base_version=draft.base_version if draft else _hash(published),
-                                       actor=current_user)
-                except service.DraftConflict:
+                    save_draft(db.session, baseline, name, new_text, lock_version=lock,
+                               base_version=draft.base_version if draft else text_hash(published),
+                               actor=current_user)
+                except DraftConflict:
                     error, status, result = _("Someone else saved this draft while you were importing. "
                                               "Nothing was imported; try again."), 409, None
     else:
         status = 400
-    draft = service.get_draft(db.session, baseline.slug, name)
+    draft = get_draft(db.session, baseline.slug, name)
     if draft is not None:
         form.lock_version.data = str(draft.lock_version)
     return render_template("authoring/gift.html", baseline=baseline, name=name, form=form, result=result,

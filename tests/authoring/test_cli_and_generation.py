@@ -87,24 +87,24 @@ def test_reload_bumps_the_stamp_and_other_processes_notice(author, author_app, n
     _publish_change(author)
     assert "Browser text." in reader.page(f"/courses/{COURSE}/basics/1").get_text()
 
-    from leadership.authoring import service
+    from leadership.authoring import generation
 
-    before = service.generation(db_session)
+    before = generation.generation(db_session)
     result = author_app.test_cli_runner().invoke(args=["course", "reload"])
     assert result.exit_code == 0, result.output
     db_session.expire_all()
-    assert service.generation(db_session) == before + 1
+    assert generation.generation(db_session) == before + 1
 
 
 def test_a_broken_db_version_falls_back_to_the_file(author_app, courses_dir, learner, client_for, db_session, caplog):
-    from leadership.authoring import service
+    from leadership.authoring import generation
     from leadership.authoring.models import ModuleVersion
     from leadership.db import utcnow
 
     db_session.add(ModuleVersion(course_slug=COURSE, module_name="01-basics", module_slug="basics", number=1,
                                  content_hash="x", source="not a module", author_label="x", published_at=utcnow(),
                                  change_note="x", change_kind="minor", pages_changed=[], quiz_changed=False))
-    service.bump_generation(db_session)
+    generation.bump_generation(db_session)
     db_session.commit()
     page = client_for(author_app, learner).page(f"/courses/{COURSE}/basics/1")
     assert "Councils run" in page.get_text()

@@ -47,15 +47,16 @@ def test_two_first_drafts_from_the_published_text_conflict(author, author_app, t
 
 def test_publishing_a_draft_based_on_an_older_version_conflicts(author, author_app, trainer2, client_for, db_session):
     """A draft started before someone else published (drafts discarded and re-made) cannot be published."""
-    from leadership.authoring import service
+    from leadership.authoring.baseline import find_baselines
     from leadership.authoring.models import ModuleDraft
+    from leadership.authoring.versions import import_text
 
     data = edit_fields(author.page(EDIT))
     data["source"] = data["source"].replace("Some text.", "Draft text.")
     assert author.post(EDIT + "/save", data, token_from=EDIT).status_code == 302
     # Someone publishes a different text meanwhile (e.g. `flask course import`).
-    baseline = service.find_baselines(author_app.config["COURSES_DIR"])[COURSE]
-    service.import_text(db_session, baseline, "01-basics", data["source"].replace("Draft text.", "Imported."))
+    baseline = find_baselines(author_app.config["COURSES_DIR"])[COURSE]
+    import_text(db_session, baseline, "01-basics", data["source"].replace("Draft text.", "Imported."))
     db_session.commit()
 
     soup = author.page(EDIT + "/publish")

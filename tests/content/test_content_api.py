@@ -155,14 +155,23 @@ def test_accept_translation_refuses_a_translation_with_problems():
 # --------------------------------------------------------------------------- who uses what
 
 
-def _private_imports(path: Path) -> list[str]:
+def _private_uses(path: Path) -> list[str]:
+    """``from x import _name``, and ``module._name`` on a module this file imported."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}"
+    where = f"{path.relative_to(ROOT)}:"
+    hits = [f"{where}{node.lineno} {alias.name}"
             for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-            for alias in node.names if alias.name.startswith("_") and alias.name != "__version__"]
+            for alias in node.names if alias.name.startswith("_")]
+    modules = {alias.asname or alias.name for node in ast.walk(tree)
+               if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    hits += [f"{where}{node.lineno} {node.value.id}.{node.attr}"
+             for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+             and isinstance(node.value, ast.Name) and node.value.id in modules
+             and node.attr.startswith("_") and not node.attr.startswith("__")]
+    return hits
 
 
 def test_validation_and_authoring_use_only_public_names():
     files = [ROOT / "leadership" / "content" / "validate.py",
              *sorted((ROOT / "leadership" / "authoring").glob("*.py"))]
-    assert [hit for f in files for hit in _private_imports(f)] == []
+    assert [hit for f in files for hit in _private_uses(f)] == []
