@@ -2,6 +2,8 @@
 
 A module's newest version replaces its file (a version that no longer loads falls
 back to the file, and says so in the log); the stored order replaces course.yaml's.
+The translated views follow the engine's one rule (:func:`leadership.content.course_views`):
+a module's translation is shown only while it matches the English that is published.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..content import (
-    TRANSLATION_LANGUAGES, AssetUrl, Catalogue, Course, Module, Problem, build_course, compare_translation,
-    parse_module,
+    TRANSLATION_LANGUAGES, AssetUrl, Catalogue, Course, CourseMeta, Module, Problem, course_views,
+    load_translation,
 )
 from .baseline import Baseline, find_baselines
 from .models import CourseOrder, ModuleVersion
@@ -25,17 +27,14 @@ from .published import latest_versions
 log = logging.getLogger(__name__)
 
 
-def published_course(session: Session, baseline: Baseline, *, asset_url: AssetUrl | None = None,
-                     existing: dict[str, Course] | None = None) -> tuple[dict[str, Course], list[Problem]]:
-    """The course as learners should see it: DB versions over files, in the stored order."""
+def _english_modules(session: Session, baseline: Baseline, meta: CourseMeta, asset_url: AssetUrl | None
+                     ) -> tuple[list[Module], list[Problem]]:
+    """Each module in the stored order: its newest version if it loads, else its file."""
     latest = latest_versions(session, baseline.slug)
-    names = course_order(session, baseline)
-    meta = dataclasses.replace(baseline.meta, module_names=tuple(names), module_lines=tuple(1 for _ in names))
     english: list[Module] = []
-    from_db: set[str] = set()
     problems: list[Problem] = []
     slugs: set[str] = set()
-    for name in names:
+    for name in meta.module_names:
         candidates = []
         v = latest.get((baseline.slug, name))
         if v is not None:
@@ -47,33 +46,55 @@ def published_course(session: Session, baseline: Baseline, *, asset_url: AssetUr
             if module is not None and not found and module.slug not in slugs:
                 english.append(module)
                 slugs.add(module.slug)
-                if origin == "db":
-                    from_db.add(name)
                 break
-            if origin == "db":
+            if v is not None and origin == "db":
                 log.error("published version %s of %s/%s does not load; showing the file instead: %s",
                           v.number, baseline.slug, name, "; ".join(map(str, found)) or "duplicate slug")
             problems += found
-    courses = {meta.language: build_course(meta, english)}
+    return english, problems
+
+
+def _translations(english: list[Module], meta: CourseMeta, existing: dict[str, Course],
+                  asset_url: AssetUrl | None) -> tuple[dict[str, dict[str, Module]], list[Problem]]:
+    """The accepted translation of each module, per language.
+
+    A module whose English is the one the file catalogue loaded keeps that catalogue's
+    answer (it was checked against this very text, and its problems are already
+    reported); any other module's translation file is loaded and checked again, against
+    the English now published.
+    """
+    translations: dict[str, dict[str, Module]] = {}
+    problems: list[Problem] = []
     for lang in TRANSLATION_LANGUAGES:
-        if lang == meta.language:
-            continue
-        view = (existing or {}).get(lang)
-        translated = []
+        view = existing.get(lang)
+        loaded = {m.name: m for m in view.modules} if view is not None else {}
+        have: dict[str, Module] = {}
         for module in english:
-            tmod = None
-            if module.name not in from_db and view is not None:
-                tmod = next((m for m in view.modules if m.name == module.name and not m.fallback), None)
-            elif module.name in from_db:
-                tpath = baseline.path / "modules" / f"{module.name}.{lang}.md"
-                if tpath.is_file():
-                    t, tp = parse_module(tpath.read_text(encoding="utf-8"), tpath, course_meta=meta,
-                                         asset_url=asset_url)
-                    if t is not None and not tp and not compare_translation(module, t):
-                        tmod = dataclasses.replace(t, version=module.version)
-            translated.append(tmod or dataclasses.replace(module, fallback=True))
-        courses[lang] = build_course(meta, translated, language=lang)
-    return courses, problems
+            known = loaded.get(module.name)
+            if known is not None and known.version == module.version:
+                if not known.fallback:
+                    have[module.name] = known
+                continue
+            translated, found = load_translation(module, lang, meta, asset_url=asset_url)
+            problems += found
+            if translated is not None:
+                have[module.name] = translated
+        translations[lang] = have
+    return translations, problems
+
+
+def published_course(session: Session, baseline: Baseline, *, asset_url: AssetUrl | None = None,
+                     existing: dict[str, Course] | None = None) -> tuple[dict[str, Course], list[Problem]]:
+    """The course as learners should see it: DB versions over files, in the stored order.
+
+    ``existing`` is the file catalogue's views of this course (by language), reused for
+    modules whose English did not change.
+    """
+    names = course_order(session, baseline)
+    meta = dataclasses.replace(baseline.meta, module_names=tuple(names), module_lines=tuple(1 for _ in names))
+    english, problems = _english_modules(session, baseline, meta, asset_url)
+    translations, found = _translations(english, meta, existing or {}, asset_url)
+    return course_views(meta, english, translations), problems + found
 
 
 def has_overrides(session: Session) -> set[str]:
