@@ -34,7 +34,3 @@ def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow]:
                 rows += [DiffRow("added", None, j1 + k + 1, b[j1 + k]) for k in range(j2 - j1)]
     return rows
 
-
-def unified(old: str, new: str, old_label: str = "published", new_label: str = "draft") -> str:
-    return "".join(difflib.unified_diff((old or "").splitlines(True), (new or "").splitlines(True),
-                                        old_label, new_label))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..content import is_slug, module_slug, normalise
 from ..db import utcnow
+from . import gift
 from .baseline import Baseline
 from .errors import AuthoringError, DraftConflict
 from .models import ModuleDraft
@@ -25,6 +26,12 @@ from .published import published_text, text_hash
 def get_draft(session: Session, course_slug: str, name: str) -> ModuleDraft | None:
     return session.scalar(sa.select(ModuleDraft).where(
         ModuleDraft.course_slug == course_slug, ModuleDraft.module_name == name))
+
+
+def course_drafts(session: Session, course_slug: str) -> dict[str, ModuleDraft]:
+    """Every draft of a course by module name (one query)."""
+    return {d.module_name: d for d in session.scalars(
+        sa.select(ModuleDraft).where(ModuleDraft.course_slug == course_slug))}
 
 
 def save_draft(session: Session, baseline: Baseline, name: str, text: str, *, lock_version: int,
@@ -91,6 +98,43 @@ def discard_draft(session: Session, course_slug: str, name: str) -> None:
     session.execute(sa.delete(ModuleDraft).where(ModuleDraft.course_slug == course_slug,
                                                  ModuleDraft.module_name == name))
     session.commit()
+
+
+# --------------------------------------------------------------------------- GIFT into the draft
+
+
+class GiftRefused(AuthoringError):
+    """The upload is not something to import: ``reason`` is NOT_TEXT or EMPTY."""
+
+    NOT_TEXT, EMPTY = "not-text", "empty"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def import_gift(session: Session, baseline: Baseline, name: str, raw: bytes, *, lock_version: int,
+                actor: object) -> tuple[gift.GiftResult, bool]:
+    """Add the questions of a GIFT file (UTF-8 bytes) to the module's draft.
+
+    Returns the import result and whether the draft was saved (False when no question
+    could be imported).  Raises :class:`GiftRefused`, or :class:`DraftConflict` when
+    someone else saved the draft meanwhile (then nothing is imported).
+    """
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GiftRefused(GiftRefused.NOT_TEXT) from None
+    if not source.strip():
+        raise GiftRefused(GiftRefused.EMPTY)
+    draft = get_draft(session, baseline.slug, name)
+    published = published_text(session, baseline, name)
+    new_text, result = gift.import_into(draft.source if draft else (published or ""), source)
+    if not result.questions:
+        return result, False
+    save_draft(session, baseline, name, new_text, lock_version=lock_version,
+               base_version=draft.base_version if draft else text_hash(published), actor=actor)
+    return result, True
 
 
 # --------------------------------------------------------------------------- new modules

@@ -177,3 +177,10 @@ def store_image(session: Session, folder: Path, data: bytes, *, alt: str, filena
 def markdown_snippet(alt: str, url: str) -> str:
     alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return f"![{alt}]({url})"
+
+
+def find(session: Session, name: str) -> ImageUpload | None:
+    """The upload stored as ``name`` (``<sha256[:24]>.<ext>``), or None for any other name."""
+    if not NAME_RE.match(name):
+        return None
+    return session.scalar(sa.select(ImageUpload).where(ImageUpload.name == name))

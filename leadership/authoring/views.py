@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,13 +11,15 @@ from ..catalogue import catalogue_service, course_asset_url
 from ..content import normalise
 from ..extensions import db
 from ..security import AUTHOR_ROLES, public, requires
-from . import bp, gift, uploads, uploads_bp
+from . import bp, uploads, uploads_bp
 from .baseline import Baseline, find_baselines
+from .dashboard import dashboard_rows
 from .diff import diff_rows
-from .drafts import DraftConflict, create_module, discard_draft, get_draft, save_draft
+from .drafts import DraftConflict, GiftRefused, create_module, discard_draft, get_draft, import_gift, save_draft
 from .errors import AuthoringError, HasProblems, PublishConflict
+from .models import ModuleVersion
 from .order import course_order, move_module
-from .published import get_version, latest_versions, module_versions, published_text, text_hash
+from .published import get_version, module_versions, published_text, text_hash
 from .versions import publish as publish_draft, rollback as roll_back
 from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
 
@@ -46,6 +47,13 @@ def _module_baseline(course_slug: str, name: str) -> Baseline:
             or get_draft(db.session, baseline.slug, name) is not None:
         return baseline
     abort(404)
+
+
+def _version_or_404(baseline: Baseline, name: str, number: int) -> ModuleVersion:
+    version = get_version(db.session, baseline.slug, name, number)
+    if version is None:
+        abort(404)
+    return version
 
 
 def _int(value, default=None):
@@ -86,25 +94,7 @@ def _render_edit(baseline, name, *, text, lock_version, base_version, status=200
 @bp.get("/")
 @author_only
 def index():
-    courses = []
-    for baseline in _baselines().values():
-        order = course_order(db.session, baseline)
-        latest = latest_versions(db.session, baseline.slug)
-        rows = []
-        for name in order:
-            draft, published = _draft_and_published(baseline, name)
-            text = draft.source if draft is not None else published
-            module, problems = baseline.parse_module(name, text) if text else (None, [])
-            pub_module = baseline.parse_module(name, published)[0] if published else None
-            version = latest.get((baseline.slug, name))
-            rows.append({
-                "name": name, "title": (module or pub_module).title if (module or pub_module) else name,
-                "published": published is not None,
-                "draft": draft is not None and text_hash(draft.source) != text_hash(published),
-                "errors": len(problems), "version": version.number if version else None,
-                "from_file": version is None and name in baseline.files,
-            })
-        courses.append({"baseline": baseline, "rows": rows})
+    courses = dashboard_rows(db.session, _baselines())
     return render_template("authoring/index.html", courses=courses)
 
 
@@ -261,10 +251,7 @@ def version_diff(course_slug: str, name: str):
     a, b = _int(request.args.get("from")), _int(request.args.get("to"))
     if a is None or b is None:
         abort(400, _("Choose two versions to compare."))
-    old = get_version(db.session, baseline.slug, name, a)
-    new = get_version(db.session, baseline.slug, name, b)
-    if old is None or new is None:
-        abort(404)
+    old, new = _version_or_404(baseline, name, a), _version_or_404(baseline, name, b)
     return render_template("authoring/compare.html", baseline=baseline, name=name, rows=diff_rows(old.source, new.source),
                            old_label=_("Version %(n)d", n=a), new_label=_("Version %(n)d", n=b), versions=(old, new))
 
@@ -273,9 +260,7 @@ def version_diff(course_slug: str, name: str):
 @author_only
 def version(course_slug: str, name: str, number: int):
     baseline = _module_baseline(course_slug, name)
-    v = get_version(db.session, baseline.slug, name, number)
-    if v is None:
-        abort(404)
+    v = _version_or_404(baseline, name, number)
     return render_template("authoring/version.html", baseline=baseline, name=name, version=v,
                            lines=v.source.split("\n"))
 
@@ -284,29 +269,25 @@ def version(course_slug: str, name: str, number: int):
 @author_only
 def rollback(course_slug: str, name: str, number: int):
     baseline = _module_baseline(course_slug, name)
-    v = get_version(db.session, baseline.slug, name, number)
-    if v is None:
-        abort(404)
+    v = _version_or_404(baseline, name, number)
     form = RollbackForm()
-    published = published_text(db.session, baseline, name) or ""
-    rows = diff_rows(published, v.source)
     error, status = None, 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                new = roll_back(db.session, baseline, name, number, kind=form.kind.data,
-                                 note=form.note.data, actor=current_user)
-            except PublishConflict as err:
-                error, status = err.message, 409
-            except AuthoringError as err:
-                error, status = err.message, 400
-            else:
-                catalogue_service.reload()
-                flash(_("Rolled back: version %(new)d has the text of version %(old)d.", new=new.number, old=number),
-                      "success")
-                return redirect(url_for(".history", course_slug=baseline.slug, name=name))
+    if request.method == "POST" and not form.validate_on_submit():
+        status = 400
+    elif request.method == "POST":
+        try:
+            new = roll_back(db.session, baseline, name, number, kind=form.kind.data, note=form.note.data,
+                            actor=current_user)
+        except PublishConflict as err:
+            error, status = err.message, 409
+        except AuthoringError as err:
+            error, status = err.message, 400
         else:
-            status = 400
+            catalogue_service.reload()
+            flash(_("Rolled back: version %(new)d has the text of version %(old)d.", new=new.number, old=number),
+                  "success")
+            return redirect(url_for(".history", course_slug=baseline.slug, name=name))
+    rows = diff_rows(published_text(db.session, baseline, name) or "", v.source)
     return render_template("authoring/rollback.html", baseline=baseline, name=name, version=v, rows=rows,
                            form=form, error=error), status
 
@@ -319,33 +300,24 @@ def rollback(course_slug: str, name: str, number: int):
 def gift_import(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     form = GiftForm()
-    draft, published = _draft_and_published(baseline, name)
     result, error, status = None, None, 200
     if request.method == "GET":
-        form.lock_version.data = str(draft.lock_version) if draft else "0"
+        form.lock_version.data = "0"
     elif form.validate_on_submit():
         upload = request.files.get("file")
         raw = upload.read() if upload and upload.filename else (form.text.data or "").encode()
         try:
-            source = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            source, error, status = None, _("The GIFT file must be UTF-8 text."), 400
-        if source is not None and not source.strip():
-            error, status = _("Choose a GIFT file or paste GIFT text."), 400
-        elif source is not None:
-            base_text = draft.source if draft else (published or "")
-            new_text, result = gift.import_into(base_text, source)
-            if not result.questions:
+            result, saved = import_gift(db.session, baseline, name, raw, actor=current_user,
+                                        lock_version=_int(form.lock_version.data, 0))
+        except GiftRefused as err:
+            error, status = (_("The GIFT file must be UTF-8 text.") if err.reason == GiftRefused.NOT_TEXT
+                             else _("Choose a GIFT file or paste GIFT text.")), 400
+        except DraftConflict:
+            error, status = _("Someone else saved this draft while you were importing. "
+                              "Nothing was imported; try again."), 409
+        else:
+            if not saved:
                 error, status = _("No questions could be imported."), 400
-            else:
-                lock = _int(form.lock_version.data, 0)
-                try:
-                    save_draft(db.session, baseline, name, new_text, lock_version=lock,
-                               base_version=draft.base_version if draft else text_hash(published),
-                               actor=current_user)
-                except DraftConflict:
-                    error, status, result = _("Someone else saved this draft while you were importing. "
-                                              "Nothing was imported; try again."), 409, None
     else:
         status = 400
     draft = get_draft(db.session, baseline.slug, name)
@@ -366,7 +338,7 @@ def upload_folder() -> Path:
 @author_only
 def images():
     form = ImageForm()
-    stored, error, status = None, None, 200
+    stored, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
             f = request.files.get("image")
@@ -381,25 +353,21 @@ def images():
                                                  filename=f.filename, actor=current_user, max_bytes=limit)
                 except uploads.UploadError as err:
                     form.image.errors = [err.message]
-                    status = err.status if err.status != 413 else 413
+                    status = err.status
         else:
             status = 400
     snippet = None
     if stored is not None:
         snippet = uploads.markdown_snippet(stored.alt if not form.alt.data else " ".join(form.alt.data.split()),
                                            url_for("uploads.image", name=stored.name))
-    return render_template("authoring/images.html", form=form, stored=stored, snippet=snippet, error=error), status
+    return render_template("authoring/images.html", form=form, stored=stored, snippet=snippet), status
 
 
 @uploads_bp.get("/<name>")
 @public
 def image(name: str):
     """Uploaded images, with their verified type; SVGs can never run script."""
-    from .models import ImageUpload
-
-    if not uploads.NAME_RE.match(name):
-        abort(404)
-    upload = db.session.scalar(sa.select(ImageUpload).where(ImageUpload.name == name))
+    upload = uploads.find(db.session, name)
     path = upload_folder() / name
     if upload is None or not path.is_file():
         abort(404)
