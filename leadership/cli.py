@@ -117,10 +117,8 @@ def course_reload():
 
 
 def init_app(app) -> None:
-    from .authoring.cli import register as register_authoring
-
-    if "export" not in course_cli.commands:
-        register_authoring(course_cli)
+    for command in app.extensions.get("course_commands", ()):  # e.g. authoring's export/import
+        course_cli.add_command(command)
     from .demo.cli import demo_cli
     from .mail import mail_cli
     from .privacy.cli import privacy_cli

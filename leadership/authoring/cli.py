@@ -1,4 +1,8 @@
-"""``flask course export`` / ``flask course import``, and the cross-process reload stamp."""
+"""``flask course export`` / ``flask course import``, and the cross-process reload stamp.
+
+:data:`COURSE_COMMANDS` are added to the ``flask course`` group by
+:func:`leadership.authoring.init_app` (through ``app.extensions["course_commands"]``).
+"""
 from __future__ import annotations
 
 import shutil
@@ -8,11 +12,14 @@ from pathlib import Path
 import click
 import yaml
 from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
+from ..catalogue import catalogue_service
 from ..content import normalise
 from ..extensions import db
 from .baseline import Baseline, find_baselines
-from .errors import HasProblems
+from .errors import AuthoringError, HasProblems
 from .generation import bump_generation
 from .order import course_order
 from .published import published_text
@@ -37,11 +44,14 @@ def write_course_yaml_order(text: str, names: list[str]) -> str:
         out.append(line)
         i += 1
     result = "\n".join(out)
-    assert yaml.safe_load(result)["modules"] == names
+    data = yaml.safe_load(result)
+    if not isinstance(data, dict) or data.get("modules") != names:
+        raise AuthoringError("course.yaml is laid out in a way the module order cannot be written "
+                             'into; edit its "modules:" list by hand.')
     return result
 
 
-def export_course(session, baseline: Baseline, out_dir: Path) -> list[str]:
+def export_course(session: Session, baseline: Baseline, out_dir: Path) -> list[str]:
     """Write the published state of one course to ``out_dir`` (a course folder); return written paths."""
     written = []
     names = course_order(session, baseline)
@@ -66,57 +76,63 @@ def export_course(session, baseline: Baseline, out_dir: Path) -> list[str]:
     return written
 
 
-def register(group) -> None:
-    @group.command("export")
-    @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-                  help="Folder to write to (default: over the courses folder itself).")
-    def course_export(out):
-        """Write the published content (browser versions over files) out as course files."""
-        root = Path(current_app.config["COURSES_DIR"])
-        baselines = find_baselines(root)
-        for slug, baseline in baselines.items():
-            target = baseline.path if out is None else (Path(out) / baseline.path.relative_to(root)
-                                                        if baseline.path != root else Path(out))
+@click.command("export")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write to (default: over the courses folder itself).")
+@with_appcontext
+def course_export(out: Path | None) -> None:
+    """Write the published content (browser versions over files) out as course files."""
+    root = Path(current_app.config["COURSES_DIR"])
+    for slug, baseline in find_baselines(root).items():
+        target = baseline.path if out is None else (Path(out) / baseline.path.relative_to(root)
+                                                    if baseline.path != root else Path(out))
+        try:
             written = export_course(db.session, baseline, target)
-            click.echo(f"{slug}: {len(written)} file(s) written to {target}")
-            for w in written:
-                click.echo(f"  {w}")
-
-    @group.command("import")
-    @click.argument("path", required=False, type=click.Path(path_type=Path))
-    def course_import(path):
-        """Publish course files as new versions where they differ from what is published."""
-        root = Path(current_app.config["COURSES_DIR"])
-        baselines = find_baselines(root)
-        sources = find_baselines(path or root)
-        if not sources:
-            click.echo(f"{path or root}:0: no course.yaml found", err=True)
+        except AuthoringError as err:
+            click.echo(f"{baseline.path / 'course.yaml'}:1: {err.message}", err=True)
             sys.exit(1)
-        failed = False
-        for slug, source in sources.items():
-            baseline = baselines.get(slug)
-            if baseline is None:
-                click.echo(f"{slug}: not a course in {root}; skipped", err=True)
-                failed = True
-                continue
-            try:
-                created = import_course(db.session, baseline, source)
-            except HasProblems as err:
-                db.session.rollback()
-                click.echo(f"{slug}: {err.message}", err=True)
-                for p in err.problems:
-                    click.echo(str(p), err=True)
-                failed = True
-                continue
-            db.session.commit()
-            click.echo(f"{slug}: {len(created)} new version(s)")
-            for name, number in created:
-                click.echo(f"  {name}: version {number}")
-        from ..catalogue import catalogue_service
+        click.echo(f"{slug}: {len(written)} file(s) written to {target}")
+        for w in written:
+            click.echo(f"  {w}")
 
-        catalogue_service.reload()
-        if failed:
-            sys.exit(1)
+
+@click.command("import")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def course_import(path: Path | None) -> None:
+    """Publish course files as new versions where they differ from what is published."""
+    root = Path(current_app.config["COURSES_DIR"])
+    baselines = find_baselines(root)
+    sources = find_baselines(path or root)
+    if not sources:
+        click.echo(f"{path or root}:0: no course.yaml found", err=True)
+        sys.exit(1)
+    failed = False
+    for slug, source in sources.items():
+        baseline = baselines.get(slug)
+        if baseline is None:
+            click.echo(f"{slug}: not a course in {root}; skipped", err=True)
+            failed = True
+            continue
+        try:
+            created = import_course(db.session, baseline, source)
+        except HasProblems as err:
+            db.session.rollback()
+            click.echo(f"{slug}: {err.message}", err=True)
+            for p in err.problems:
+                click.echo(str(p), err=True)
+            failed = True
+            continue
+        db.session.commit()
+        click.echo(f"{slug}: {len(created)} new version(s)")
+        for name, number in created:
+            click.echo(f"  {name}: version {number}")
+    catalogue_service.reload()
+    if failed:
+        sys.exit(1)
+
+
+COURSE_COMMANDS = (course_export, course_import)
 
 
 def bump_reload_stamp() -> None:
