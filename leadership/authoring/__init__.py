@@ -19,9 +19,11 @@ def init_app(app: Any) -> None:
     """Register the blueprints, the ``flask course export/import`` commands and the hooks."""
     from . import hooks, views  # noqa: F401  (views: the routes)
     from .cli import COURSE_COMMANDS
+    from .dashboard import AuthoringCache
 
     app.register_blueprint(bp)
     app.register_blueprint(uploads_bp)
+    app.extensions["authoring"] = AuthoringCache()
     app.extensions.setdefault("course_commands", []).extend(COURSE_COMMANDS)
 
     catalogue, database = app.extensions["catalogue"], app.extensions["database"]

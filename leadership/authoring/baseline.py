@@ -5,6 +5,7 @@ Published browser versions are laid over the baseline (:mod:`.overlay`); the fil
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,3 +65,35 @@ def find_baselines(root: Path) -> dict[str, Baseline]:
             out[b.slug] = b
     return out
 
+
+def _files_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """What would change if a course.yaml or module file changed (path, mtime, size)."""
+    stamp = []
+    for d in find_course_dirs(Path(root)):
+        for f in [d / "course.yaml", *sorted((d / "modules").glob("*.md"))]:
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            stamp.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
+class BaselineCache:
+    """:func:`find_baselines` read again only when a course.yaml or module file changed.
+
+    One per app (``app.extensions["authoring"]``); every authoring page needs the
+    baselines, and reading and parsing every file per request was most of their cost.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, tuple[tuple[str, int, int], ...]] | None = None
+        self._baselines: dict[str, Baseline] = {}
+
+    def get(self, root: Path) -> dict[str, Baseline]:
+        key = (str(root), _files_stamp(root))
+        with self._lock:
+            if key != self._key:
+                self._baselines, self._key = find_baselines(root), key
+            return self._baselines

@@ -1,12 +1,22 @@
-"""The authoring dashboard: one plain row per module of every course."""
+"""The authoring dashboard: one plain row per module, and the per-app cache that keeps it cheap.
+
+Parsing a module costs milliseconds; the dashboard shows every module of every
+course, and used to parse each one twice per request.  A row's title and problem
+count are now worked out once per text and content generation and kept in
+:class:`AuthoringCache`; the cheap facts (draft or not, version number) are read
+fresh from the database on every request, in a constant number of queries.
+"""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .baseline import Baseline
+from .baseline import Baseline, BaselineCache
 from .drafts import course_drafts
+from .generation import generation
 from .order import course_order
 from .published import latest_versions, text_hash
 
@@ -28,12 +38,62 @@ class CourseRows:
     rows: list[ModuleRow]
 
 
-def dashboard_rows(session: Session, baselines: dict[str, Baseline]) -> list[CourseRows]:
-    """Every module of every course, in the stored order, as plain rows."""
-    return [CourseRows(b, _course_rows(session, b)) for b in baselines.values()]
+@dataclass(frozen=True)
+class _Summary:
+    title: str | None  # None when the text does not make a module
+    errors: int
 
 
-def _course_rows(session: Session, baseline: Baseline) -> list[ModuleRow]:
+class AuthoringCache:
+    """Per app (``app.extensions["authoring"]``): the baselines, and each module text's summary.
+
+    Summaries are keyed on the content generation, the course, the module and the text's
+    hash, so a new draft, a publish or ``flask course reload`` is never served stale; they
+    are dropped whenever the baselines are read again (a course file changed).
+    """
+
+    MAX_SUMMARIES = 2000
+
+    def __init__(self) -> None:
+        self._baselines = BaselineCache()
+        self._lock = threading.Lock()
+        self._summaries: dict[tuple[int, str, str, str], _Summary] = {}
+        self._for: dict[str, Baseline] | None = None
+
+    def baselines(self, root: Path) -> dict[str, Baseline]:
+        return self._baselines.get(root)
+
+    def summary(self, gen: int, baseline: Baseline, name: str, text: str) -> _Summary:
+        key = (gen, baseline.slug, name, text_hash(text))
+        with self._lock:
+            found = self._summaries.get(key)
+        if found is not None:
+            return found
+        module, problems = baseline.parse_module(name, text)
+        found = _Summary(module.title if module is not None else None, len(problems))
+        with self._lock:
+            if len(self._summaries) >= self.MAX_SUMMARIES:
+                self._summaries.clear()
+            self._summaries[key] = found
+        return found
+
+    def forget_if_changed(self, baselines: dict[str, Baseline]) -> None:
+        """Drop every summary when the baselines were read again (a course file changed)."""
+        with self._lock:
+            if self._for is not baselines:
+                self._summaries.clear()
+                self._for = baselines
+
+
+def dashboard_rows(session: Session, root: Path, cache: AuthoringCache) -> list[CourseRows]:
+    """Every module of every course under ``root``, in the stored order, as plain rows."""
+    baselines = cache.baselines(root)
+    cache.forget_if_changed(baselines)
+    gen = generation(session)
+    return [CourseRows(b, _course_rows(session, b, gen, cache)) for b in baselines.values()]
+
+
+def _course_rows(session: Session, baseline: Baseline, gen: int, cache: AuthoringCache) -> list[ModuleRow]:
     latest = latest_versions(session, baseline.slug)
     drafts = course_drafts(session, baseline.slug)
     rows = []
@@ -42,14 +102,13 @@ def _course_rows(session: Session, baseline: Baseline) -> list[ModuleRow]:
         version = latest.get((baseline.slug, name))
         published = version.source if version is not None else baseline.files.get(name)
         text = draft.source if draft is not None else published
-        module, problems = baseline.parse_module(name, text) if text else (None, [])
-        title = module.title if module is not None else None
+        summary = cache.summary(gen, baseline, name, text) if text else _Summary(None, 0)
+        title = summary.title
         if title is None and published:
-            pub_module = baseline.parse_module(name, published)[0]
-            title = pub_module.title if pub_module is not None else None
+            title = cache.summary(gen, baseline, name, published).title
         rows.append(ModuleRow(
             name=name, title=title if title is not None else name, published=published is not None,
             draft=draft is not None and text_hash(draft.source) != text_hash(published),
-            errors=len(problems), version=version.number if version else None,
+            errors=summary.errors, version=version.number if version else None,
             from_file=version is None and name in baseline.files))
     return rows

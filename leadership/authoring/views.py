@@ -12,8 +12,8 @@ from ..content import normalise
 from ..extensions import db
 from ..security import AUTHOR_ROLES, public, requires
 from . import bp, uploads, uploads_bp
-from .baseline import Baseline, find_baselines
-from .dashboard import dashboard_rows
+from .baseline import Baseline
+from .dashboard import AuthoringCache, dashboard_rows
 from .diff import diff_rows
 from .drafts import DraftConflict, GiftRefused, create_module, discard_draft, get_draft, import_gift, save_draft
 from .errors import AuthoringError, HasProblems, PublishConflict
@@ -29,12 +29,13 @@ author_only = requires(*AUTHOR_ROLES)
 # --------------------------------------------------------------------------- helpers
 
 
-def _baselines() -> dict[str, Baseline]:
-    return find_baselines(catalogue_service.root)
+def _cache() -> AuthoringCache:
+    cache: AuthoringCache = current_app.extensions["authoring"]
+    return cache
 
 
 def _baseline(course_slug: str) -> Baseline:
-    baseline = _baselines().get(course_slug)
+    baseline = _cache().baselines(catalogue_service.root).get(course_slug)
     if baseline is None:
         abort(404)
     return baseline
@@ -94,7 +95,7 @@ def _render_edit(baseline, name, *, text, lock_version, base_version, status=200
 @bp.get("/")
 @author_only
 def index():
-    courses = dashboard_rows(db.session, _baselines())
+    courses = dashboard_rows(db.session, catalogue_service.root, _cache())
     return render_template("authoring/index.html", courses=courses)
 
 

@@ -1,4 +1,4 @@
-"""The published overlay's Welsh views: the engine's one translation rule.
+"""The published overlay's Welsh views (the engine's one translation rule) and the cached dashboard.
 
 Before the rebuild, authoring assembled the Welsh view of a course with its own copy of
 the rule, which differed from the file loader's at the edges: for a module with a
@@ -10,10 +10,13 @@ the loader reports it, and an unreadable file falls back for that module only.
 """
 from __future__ import annotations
 
-from authoring_helpers import COURSE, module_text
+import sqlalchemy as sa
+from authoring_helpers import COURSE, edit_fields, module_text
 
 from leadership.authoring.baseline import find_baselines
+from leadership.authoring.drafts import save_draft
 from leadership.authoring.overlay import overlay
+from leadership.authoring.published import text_hash
 from leadership.authoring.versions import import_text
 from leadership.content import load_catalogue
 
@@ -77,3 +80,59 @@ def test_unchanged_modules_keep_the_file_catalogues_translation(author, author_a
     assert cy.module("basics") == files.course(COURSE, "cy").module("basics")
     assert cy.module("more").fallback is True
     assert catalogue.problems == files.problems == ()
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def _row(author, title):
+    for row in author.page("/author/").find_all("tr"):
+        if title in row.get_text(" "):
+            return " ".join(row.get_text(" ").split())
+    raise AssertionError(f"no dashboard row for {title!r}")
+
+
+def test_dashboard_notices_a_draft_saved_elsewhere(author, author_app, courses_dir, db_session, trainer):
+    assert "Draft with unpublished changes" not in _row(author, "The basics")
+    baseline = find_baselines(courses_dir)[COURSE]
+    text = module_text(courses_dir)
+    # A draft saved outside this request (e.g. another worker): no content generation bump.
+    save_draft(db_session, baseline, "01-basics", text.replace("title: The basics", "title: Basics, redone")
+               .replace("- [x] Phishing", "- [ ] Phishing"), lock_version=0, base_version=text_hash(text),
+               actor=trainer)
+    row = _row(author, "Basics, redone")
+    assert "Draft with unpublished changes" in row
+    assert "Has 1 error" in row
+
+
+def test_dashboard_notices_a_changed_course_file(author, courses_dir):
+    assert "A little more" in _row(author, "A little more")
+    path = courses_dir / "tiny" / "modules" / "02-more.md"
+    path.write_text(path.read_text().replace("title: A little more", "title: Rather more"))
+    row = _row(author, "Rather more")
+    assert "From the course file" in row
+
+
+def test_dashboard_answers_in_a_constant_number_of_queries(author, author_app, courses_dir, db_session):
+    from leadership.extensions import db
+
+    counted = []
+
+    def count(conn, cursor, statement, *args):
+        counted.append(statement)
+
+    author.page("/author/")  # warm: summaries parsed once
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        author.page("/author/")
+        two_modules = len(counted)
+        author.page(f"/author/{COURSE}/new")
+        counted.clear()
+        assert author.post(f"/author/{COURSE}/new", {"slug": "data-sharing", "title": "Data sharing"},
+                           token_from=f"/author/{COURSE}/new").status_code == 302
+        counted.clear()
+        author.page("/author/")
+        assert len(counted) == two_modules  # one module more, not one query more
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
