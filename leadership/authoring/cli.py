@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..catalogue import catalogue_service
 from ..content import normalise
-from ..extensions import db
 from .baseline import Baseline, find_baselines
+from .db_session import current_session
 from .errors import AuthoringError, HasProblems
 from .generation import bump_generation
 from .order import course_order
@@ -87,7 +87,7 @@ def course_export(out: Path | None) -> None:
         target = baseline.path if out is None else (Path(out) / baseline.path.relative_to(root)
                                                     if baseline.path != root else Path(out))
         try:
-            written = export_course(db.session, baseline, target)
+            written = export_course(current_session(), baseline, target)
         except AuthoringError as err:
             click.echo(f"{baseline.path / 'course.yaml'}:1: {err.message}", err=True)
             sys.exit(1)
@@ -115,15 +115,15 @@ def course_import(path: Path | None) -> None:
             failed = True
             continue
         try:
-            created = import_course(db.session, baseline, source)
+            created = import_course(current_session(), baseline, source)
         except HasProblems as err:
-            db.session.rollback()
+            current_session().rollback()
             click.echo(f"{slug}: {err.message}", err=True)
             for p in err.problems:
                 click.echo(str(p), err=True)
             failed = True
             continue
-        db.session.commit()
+        current_session().commit()
         click.echo(f"{slug}: {len(created)} new version(s)")
         for name, number in created:
             click.echo(f"  {name}: version {number}")
@@ -138,8 +138,8 @@ COURSE_COMMANDS = (course_export, course_import)
 def bump_reload_stamp() -> None:
     """Make every running process reload content (``flask course reload``)."""
     try:
-        bump_generation(db.session)
-        db.session.commit()
+        bump_generation(current_session())
+        current_session().commit()
     except Exception as exc:  # e.g. before `flask db upgrade`
-        db.session.rollback()
+        current_session().rollback()
         click.echo(f"(could not tell other processes to reload: {exc.__class__.__name__})", err=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+from typing import Any, cast
+
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,12 +48,12 @@ def save_draft(session: Session, baseline: Baseline, name: str, text: str, *, lo
     if draft is None:
         return _first_draft(session, baseline, name, text, base_version=base_version,
                             lock_version=lock_version, actor=actor)
-    result = session.execute(
+    result = cast("CursorResult[Any]", session.execute(  # an UPDATE's result has a rowcount
         sa.update(ModuleDraft)
         .where(ModuleDraft.id == draft.id, ModuleDraft.lock_version == lock_version)
         .values(source=text, updated_at=utcnow(), updated_by_id=getattr(actor, "id", None),
                 updated_by_label=_label(actor), lock_version=ModuleDraft.lock_version + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         session.rollback()
         session.expire_all()

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
+from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from flask_wtf.file import FileField  # type: ignore[import-untyped]
+from govuk_frontend_wtf.wtforms_widgets import (  # type: ignore[import-untyped]
     GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Regexp
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField  # type: ignore[import-untyped]
+from wtforms.fields.choices import SelectChoice  # type: ignore[import-untyped]
+from wtforms.validators import DataRequired, InputRequired, Regexp  # type: ignore[import-untyped]
 
 from ..forms import BaseForm, max_length
 

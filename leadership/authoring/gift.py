@@ -168,9 +168,9 @@ def _parse_answers(body: str, title: str) -> tuple[str, list[GiftAnswer]]:
     tf = TF_RE.match(body)
     if tf:
         value = tf.group(1).upper().startswith("T")
-        feedback = [_clean(f) for _, f in _split(tf.group(2) or "", "#")[1:]]
-        wrong_fb = feedback[0] if len(feedback) > 0 and feedback[0] else None
-        right_fb = feedback[1] if len(feedback) > 1 and feedback[1] else None
+        feedbacks = [_clean(f) for _, f in _split(tf.group(2) or "", "#")[1:]]
+        wrong_fb = feedbacks[0] if len(feedbacks) > 0 and feedbacks[0] else None
+        right_fb = feedbacks[1] if len(feedbacks) > 1 and feedbacks[1] else None
         return "true-false", [
             GiftAnswer("True", value, right_fb if value else wrong_fb),
             GiftAnswer("False", not value, wrong_fb if value else right_fb),

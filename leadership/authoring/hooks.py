@@ -14,18 +14,18 @@ import logging
 from typing import Any
 
 from flask import render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import gettext as _  # type: ignore[import-untyped]
+from flask_login import current_user  # type: ignore[import-untyped]
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..catalogue import CatalogueService, course_asset_url
 from ..content import Catalogue, Course, Module
 from ..db import Database
-from ..extensions import db
 from ..security import can_author
 from . import generation as content_generation
 from . import overlay
+from .db_session import current_session
 from .notices import ModuleUpdate, module_updates
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _updates(course: Course, module_slug: str | None = None) -> list[ModuleUpdat
     if not current_user.is_authenticated:
         return []
     try:
-        return module_updates(db.session, current_user.id, course, module_slug)
+        return module_updates(current_session(), current_user.id, course, module_slug)
     except Exception:  # never break a learner page over a notice
         log.exception("could not work out module update notices")
         return []

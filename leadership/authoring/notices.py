@@ -9,6 +9,7 @@ completion and any certificate stand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -78,7 +79,7 @@ def module_updates(session: Session, user_id: int, course: Course, module_slug: 
         versions = relevant.get(module.slug)
         if not versions:
             continue
-        changed_at: dict[str, object] = {}
+        changed_at: dict[str, datetime] = {}
         for v in versions:
             for p in v.pages_changed or []:
                 changed_at[p["slug"]] = v.published_at
@@ -90,7 +91,8 @@ def module_updates(session: Session, user_id: int, course: Course, module_slug: 
                 pages.append(ReviewPage(page.number, page.title, last is not None and last >= when))
         quiz_times = [v.published_at for v in versions if v.quiz_changed]
         quiz_changed = bool(quiz_times) and module.quiz is not None
-        retaken = quiz_changed and last_pass.get(module.slug) is not None and last_pass[module.slug] >= max(quiz_times)
+        passed_at = last_pass.get(module.slug)
+        retaken = quiz_changed and passed_at is not None and passed_at >= max(quiz_times)
         update = ModuleUpdate(module, tuple(pages), quiz_changed, bool(retaken),
                               tuple(v.change_note for v in versions))
         if update.outstanding:

@@ -4,24 +4,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import gettext as _  # type: ignore[import-untyped]
+from flask_login import current_user  # type: ignore[import-untyped]
 
 from ..catalogue import catalogue_service, course_asset_url
 from ..content import normalise
-from ..extensions import db
 from ..security import AUTHOR_ROLES, public, requires
 from . import bp, uploads, uploads_bp
 from .baseline import Baseline
 from .dashboard import AuthoringCache, dashboard_rows
+from .db_session import current_session
 from .diff import diff_rows
 from .drafts import DraftConflict, GiftRefused, create_module, discard_draft, get_draft, import_gift, save_draft
 from .errors import AuthoringError, HasProblems, PublishConflict
+from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
 from .models import ModuleVersion
 from .order import course_order, move_module
 from .published import get_version, module_versions, published_text, text_hash
 from .versions import publish as publish_draft, rollback as roll_back
-from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
 
 author_only = requires(*AUTHOR_ROLES)
 
@@ -44,14 +44,14 @@ def _baseline(course_slug: str) -> Baseline:
 def _module_baseline(course_slug: str, name: str) -> Baseline:
     """The course of a module that exists as a file, in the course order or as a draft; else 404."""
     baseline = _baseline(course_slug)
-    if name in baseline.files or name in course_order(db.session, baseline) \
-            or get_draft(db.session, baseline.slug, name) is not None:
+    if name in baseline.files or name in course_order(current_session(), baseline) \
+            or get_draft(current_session(), baseline.slug, name) is not None:
         return baseline
     abort(404)
 
 
 def _version_or_404(baseline: Baseline, name: str, number: int) -> ModuleVersion:
-    version = get_version(db.session, baseline.slug, name, number)
+    version = get_version(current_session(), baseline.slug, name, number)
     if version is None:
         abort(404)
     return version
@@ -65,7 +65,7 @@ def _int(value, default=None):
 
 
 def _draft_and_published(baseline: Baseline, name: str):
-    return get_draft(db.session, baseline.slug, name), published_text(db.session, baseline, name)
+    return get_draft(current_session(), baseline.slug, name), published_text(current_session(), baseline, name)
 
 
 def _field_name(qid: str) -> str:
@@ -95,7 +95,7 @@ def _render_edit(baseline, name, *, text, lock_version, base_version, status=200
 @bp.get("/")
 @author_only
 def index():
-    courses = dashboard_rows(db.session, catalogue_service.root, _cache())
+    courses = dashboard_rows(current_session(), catalogue_service.root, _cache())
     return render_template("authoring/index.html", courses=courses)
 
 
@@ -107,7 +107,7 @@ def move(course_slug: str):
     if direction not in ("up", "down"):
         abort(400)
     try:
-        move_module(db.session, baseline, name, direction, actor=current_user)
+        move_module(current_session(), baseline, name, direction, actor=current_user)
     except AuthoringError as err:
         abort(400, err.message)
     catalogue_service.reload()
@@ -122,7 +122,7 @@ def new_module(course_slug: str):
     form = NewModuleForm()
     if form.validate_on_submit():
         try:
-            name = create_module(db.session, baseline, slug=form.slug.data, title=form.title.data,
+            name = create_module(current_session(), baseline, slug=form.slug.data, title=form.title.data,
                                  actor=current_user)
         except AuthoringError as err:
             form.slug.errors.append(err.message)
@@ -169,7 +169,7 @@ def save(course_slug: str, name: str):
         return _render_edit(baseline, name, text=form.source.data or "", lock_version=lock or 0,
                             base_version=form.base_version.data or "", status=400, form=form)
     try:
-        save_draft(db.session, baseline, name, form.source.data, lock_version=lock,
+        save_draft(current_session(), baseline, name, form.source.data, lock_version=lock,
                    base_version=form.base_version.data or "", actor=current_user)
     except DraftConflict as conflict:
         return _render_edit(baseline, name, text=form.source.data, lock_version=conflict.lock_version,
@@ -182,9 +182,9 @@ def save(course_slug: str, name: str):
 @author_only
 def discard(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
-    discard_draft(db.session, baseline.slug, name)
+    discard_draft(current_session(), baseline.slug, name)
     flash(_("Draft discarded."), "success")
-    if published_text(db.session, baseline, name) is None:
+    if published_text(current_session(), baseline, name) is None:
         return redirect(url_for(".index"))
     return redirect(url_for(".edit", course_slug=baseline.slug, name=name))
 
@@ -218,13 +218,13 @@ def publish(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     form = PublishForm()
     if request.method == "GET":
-        draft = get_draft(db.session, baseline.slug, name)
+        draft = get_draft(current_session(), baseline.slug, name)
         form.lock_version.data = str(draft.lock_version) if draft else ""
         return _publish_page(baseline, name, form)
     if not form.validate_on_submit():
         return _publish_page(baseline, name, form, status=400)
     try:
-        version = publish_draft(db.session, baseline, name, kind=form.kind.data, note=form.note.data,
+        version = publish_draft(current_session(), baseline, name, kind=form.kind.data, note=form.note.data,
                                 actor=current_user, lock_version=_int(form.lock_version.data))
     except PublishConflict as err:
         return _publish_page(baseline, name, form, status=409, error=err.message)
@@ -242,7 +242,7 @@ def publish(course_slug: str, name: str):
 def history(course_slug: str, name: str):
     baseline = _module_baseline(course_slug, name)
     return render_template("authoring/versions.html", baseline=baseline, name=name,
-                           versions=module_versions(db.session, baseline.slug, name))
+                           versions=module_versions(current_session(), baseline.slug, name))
 
 
 @bp.get("/<course_slug>/<name>/versions/diff")
@@ -277,7 +277,7 @@ def rollback(course_slug: str, name: str, number: int):
         status = 400
     elif request.method == "POST":
         try:
-            new = roll_back(db.session, baseline, name, number, kind=form.kind.data, note=form.note.data,
+            new = roll_back(current_session(), baseline, name, number, kind=form.kind.data, note=form.note.data,
                             actor=current_user)
         except PublishConflict as err:
             error, status = err.message, 409
@@ -288,7 +288,7 @@ def rollback(course_slug: str, name: str, number: int):
             flash(_("Rolled back: version %(new)d has the text of version %(old)d.", new=new.number, old=number),
                   "success")
             return redirect(url_for(".history", course_slug=baseline.slug, name=name))
-    rows = diff_rows(published_text(db.session, baseline, name) or "", v.source)
+    rows = diff_rows(published_text(current_session(), baseline, name) or "", v.source)
     return render_template("authoring/rollback.html", baseline=baseline, name=name, version=v, rows=rows,
                            form=form, error=error), status
 
@@ -308,7 +308,7 @@ def gift_import(course_slug: str, name: str):
         upload = request.files.get("file")
         raw = upload.read() if upload and upload.filename else (form.text.data or "").encode()
         try:
-            result, saved = import_gift(db.session, baseline, name, raw, actor=current_user,
+            result, saved = import_gift(current_session(), baseline, name, raw, actor=current_user,
                                         lock_version=_int(form.lock_version.data, 0))
         except GiftRefused as err:
             error, status = (_("The GIFT file must be UTF-8 text.") if err.reason == GiftRefused.NOT_TEXT
@@ -321,7 +321,7 @@ def gift_import(course_slug: str, name: str):
                 error, status = _("No questions could be imported."), 400
     else:
         status = 400
-    draft = get_draft(db.session, baseline.slug, name)
+    draft = get_draft(current_session(), baseline.slug, name)
     if draft is not None:
         form.lock_version.data = str(draft.lock_version)
     return render_template("authoring/gift.html", baseline=baseline, name=name, form=form, result=result,
@@ -350,7 +350,7 @@ def images():
                 limit = int(current_app.config.get("AUTHORING_UPLOAD_MAX_BYTES", uploads.MAX_BYTES))
                 data = f.read(limit + 1)
                 try:
-                    stored = uploads.store_image(db.session, upload_folder(), data, alt=form.alt.data,
+                    stored = uploads.store_image(current_session(), upload_folder(), data, alt=form.alt.data,
                                                  filename=f.filename, actor=current_user, max_bytes=limit)
                 except uploads.UploadError as err:
                     form.image.errors = [err.message]
@@ -368,7 +368,7 @@ def images():
 @public
 def image(name: str):
     """Uploaded images, with their verified type; SVGs can never run script."""
-    upload = uploads.find(db.session, name)
+    upload = uploads.find(current_session(), name)
     path = upload_folder() / name
     if upload is None or not path.is_file():
         abort(404)
