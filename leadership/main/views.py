@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.models import User
 from ..catalogue import catalogue_service
+from ..content import LANGUAGES
 from ..extensions import db
 from ..security import is_safe_next, public
 from . import bp
@@ -58,7 +59,7 @@ def set_language(code: str):
     target = request.args.get("next") or url_for("main.start")
     if not is_safe_next(target):
         target = url_for("main.start")
-    if code in ("en", "cy"):
+    if code in LANGUAGES:
         session["locale"] = code
         if current_user.is_authenticated:
             db.session.execute(sa.update(User).where(User.id == current_user.id).values(locale=code))
