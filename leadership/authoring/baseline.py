@@ -67,20 +67,22 @@ def find_baselines(root: Path) -> dict[str, Baseline]:
 
 
 def _files_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """What would change if a course.yaml or module file changed (path, mtime, size)."""
+    """(path, mtime, size) of every file in every course folder: course.yaml, the modules,
+    and the images and other files their links are checked against."""
     stamp = []
     for d in find_course_dirs(Path(root)):
-        for f in [d / "course.yaml", *sorted((d / "modules").glob("*.md"))]:
+        for f in sorted(d.rglob("*")):
             try:
                 st = f.stat()
             except OSError:
                 continue
-            stamp.append((str(f), st.st_mtime_ns, st.st_size))
+            if f.is_file():
+                stamp.append((str(f), st.st_mtime_ns, st.st_size))
     return tuple(stamp)
 
 
 class BaselineCache:
-    """:func:`find_baselines` read again only when a course.yaml or module file changed.
+    """:func:`find_baselines` read again only when a file in a course folder changed.
 
     One per app (``app.extensions["authoring"]``); every authoring page needs the
     baselines, and reading and parsing every file per request was most of their cost.

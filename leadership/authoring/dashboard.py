@@ -4,16 +4,20 @@ Parsing a module costs milliseconds; the dashboard shows every module of every
 course, and used to parse each one twice per request.  A row's title and problem
 count are now worked out once per text and content generation and kept in
 :class:`AuthoringCache`; the cheap facts (draft or not, version number) are read
-fresh from the database on every request, in a constant number of queries.
+fresh from the database on every request, in a constant number of queries.  The
+editor keeps its last few parsed modules there too (parsing and rendering the
+preview was most of its cost).
 """
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..content import AssetUrl, Module, Problem
 from .baseline import Baseline, BaselineCache
 from .drafts import course_drafts
 from .generation import generation
@@ -44,24 +48,36 @@ class _Summary:
     errors: int
 
 
-class AuthoringCache:
-    """Per app (``app.extensions["authoring"]``): the baselines, and each module text's summary.
+_Key = tuple[int, str, str, str]  # content generation, course slug, module name, text hash
 
-    Summaries are keyed on the content generation, the course, the module and the text's
-    hash, so a new draft, a publish or ``flask course reload`` is never served stale; they
-    are dropped whenever the baselines are read again (a course file changed).
+
+class AuthoringCache:
+    """Per app (``app.extensions["authoring"]``): the baselines, each module text's dashboard
+    summary, and the last few modules the editor parsed (with their rendered preview).
+
+    Entries are keyed on the content generation, the course, the module and the text's
+    hash, so a new draft, a publish or ``flask course reload`` is never served stale; all
+    are dropped whenever the baselines are read again (a file in a course folder changed).
     """
 
     MAX_SUMMARIES = 2000
+    MAX_MODULES = 32  # whole parsed modules are bigger: keep the most recently opened
 
     def __init__(self) -> None:
         self._baselines = BaselineCache()
         self._lock = threading.Lock()
-        self._summaries: dict[tuple[int, str, str, str], _Summary] = {}
+        self._summaries: dict[_Key, _Summary] = {}
+        self._modules: OrderedDict[_Key, tuple[Module | None, list[Problem]]] = OrderedDict()
         self._for: dict[str, Baseline] | None = None
 
     def baselines(self, root: Path) -> dict[str, Baseline]:
-        return self._baselines.get(root)
+        baselines = self._baselines.get(root)
+        with self._lock:
+            if self._for is not baselines:  # read again: a file in a course folder changed
+                self._summaries.clear()
+                self._modules.clear()
+                self._for = baselines
+        return baselines
 
     def summary(self, gen: int, baseline: Baseline, name: str, text: str) -> _Summary:
         key = (gen, baseline.slug, name, text_hash(text))
@@ -77,18 +93,29 @@ class AuthoringCache:
             self._summaries[key] = found
         return found
 
-    def forget_if_changed(self, baselines: dict[str, Baseline]) -> None:
-        """Drop every summary when the baselines were read again (a course file changed)."""
+    def parsed(self, gen: int, baseline: Baseline, name: str, text: str, *, asset_url: AssetUrl
+               ) -> tuple[Module | None, list[Problem]]:
+        """``baseline.parse_module(name, text, asset_url=asset_url)``, remembered for the editor.
+
+        One app passes one ``asset_url`` (the catalogue's), so it is not part of the key.
+        """
+        key = (gen, baseline.slug, name, text_hash(text))
         with self._lock:
-            if self._for is not baselines:
-                self._summaries.clear()
-                self._for = baselines
+            found = self._modules.get(key)
+            if found is not None:
+                self._modules.move_to_end(key)
+                return found[0], list(found[1])
+        module, problems = baseline.parse_module(name, text, asset_url=asset_url)
+        with self._lock:
+            self._modules[key] = (module, list(problems))
+            while len(self._modules) > self.MAX_MODULES:
+                self._modules.popitem(last=False)
+        return module, problems
 
 
 def dashboard_rows(session: Session, root: Path, cache: AuthoringCache) -> list[CourseRows]:
     """Every module of every course under ``root``, in the stored order, as plain rows."""
     baselines = cache.baselines(root)
-    cache.forget_if_changed(baselines)
     gen = generation(session)
     return [CourseRows(b, _course_rows(session, b, gen, cache)) for b in baselines.values()]
 

@@ -18,6 +18,7 @@ from .diff import diff_rows
 from .drafts import DraftConflict, GiftRefused, create_module, discard_draft, get_draft, import_gift, save_draft
 from .errors import AuthoringError, HasProblems, PublishConflict
 from .forms import EditForm, GiftForm, ImageForm, NewModuleForm, PublishForm, RollbackForm
+from .generation import generation
 from .models import ModuleVersion
 from .order import course_order, move_module
 from .published import get_version, module_versions, published_text, text_hash
@@ -75,7 +76,8 @@ def _field_name(qid: str) -> str:
 def _render_edit(baseline, name, *, text, lock_version, base_version, status=200, preview=False,
                  conflict=None, form=None):
     draft, published = _draft_and_published(baseline, name)
-    module, problems = baseline.parse_module(name, text, asset_url=course_asset_url)
+    module, problems = _cache().parsed(generation(current_session()), baseline, name, text,
+                                       asset_url=course_asset_url)
     form = form or EditForm(formdata=None)
     form.source.data = text
     form.lock_version.data = str(lock_version)

@@ -136,3 +136,15 @@ def test_dashboard_answers_in_a_constant_number_of_queries(author, author_app, c
         assert len(counted) == two_modules  # one module more, not one query more
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def test_dashboard_and_editor_notice_a_linked_file_appearing(author, courses_dir):
+    path = courses_dir / "tiny" / "modules" / "02-more.md"
+    path.write_text(path.read_text() + "\n![A chart](../images/chart.png)\n")
+    editor = f"/author/{COURSE}/02-more"
+    assert "Has 1 error" in _row(author, "A little more")
+    assert 'missing image "../images/chart.png"' in author.page(editor).get_text(" ")
+    (courses_dir / "tiny" / "images" / "chart.png").write_bytes(
+        (courses_dir / "tiny" / "images" / "pic.png").read_bytes())
+    assert "error" not in _row(author, "A little more")
+    assert "missing image" not in author.page(editor).get_text(" ")
