@@ -36,6 +36,17 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+def _days(value: str, name: str) -> tuple[int, ...]:
+    """``"60,14"`` -> (60, 14); a clear error for anything else."""
+    try:
+        days = tuple(sorted({int(part) for part in value.replace(" ", "").split(",") if part}, reverse=True))
+    except ValueError:
+        raise ValueError(f"{name} must be whole numbers of days separated by commas, e.g. 60,14; got {value!r}") from None
+    if any(d <= 0 for d in days):
+        raise ValueError(f"{name}: every number of days must be at least 1; got {value!r}")
+    return days
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual ``postgres://`` / ``postgresql://`` forms and use psycopg 3."""
     if url.startswith("postgres://"):
@@ -94,6 +105,25 @@ def load_config(app, test_config: dict | None = None) -> None:
         CREDENTIAL_RSA_KEY_FILE="",  # RSA PEM (VC-JWT, RS256); default instance/credential-rsa-key.pem
         CREDENTIAL_RETIRED_KEY_FILES=None,  # list of retired key PEMs still published; env: os.pathsep-separated
         CREDENTIAL_CACHE_SIZE=512,  # signed credentials and status lists kept in memory (LRU)
+        NOTIFY_BASE_URL="",  # GOV.UK Notify API address (default: Notify's production API)
+        MAIL_GIVE_UP_HOURS=72,  # queued mail still unsent this long after it was queued is dropped
+        MAIL_KEEP_DAYS=30,  # records of sent mail (no bodies) are kept this long, for bounce figures
+        # Background jobs (leadership/jobs). Queue storage: Redis when a URL is given, else SQLite.
+        JOBS_REDIS_URL="",  # e.g. redis://redis.internal:6379/1; falls back to REDIS_URL
+        REDIS_URL="",
+        JOBS_SQLITE_PATH=str(instance / "jobs.sqlite3"),  # the queue without Redis (one machine)
+        JOBS_NAME="leadership",  # queue name (the Redis key prefix): one per deployment sharing a Redis
+        JOBS_IMMEDIATE=False,  # run every job in-process when it is enqueued (debugging only)
+        JOBS_WORKERS=2,  # threads per `flask jobs worker` (its --workers default)
+        # Periodic schedules: five-field cron expressions in UTC (minute hour day month weekday).
+        JOBS_SCHEDULE_MAIL="* * * * *",  # send queued mail, retry with back-off
+        JOBS_SCHEDULE_MAIL_STATUS="*/10 * * * *",  # GOV.UK Notify delivery statuses (bounces)
+        JOBS_SCHEDULE_CERTIFICATES="*/10 * * * *",  # catch-up: PDFs and "earned" emails a lost job missed
+        JOBS_SCHEDULE_REFRESHERS="0 8 * * *",  # refresher reminders (08:00 UTC: 08:00 or 09:00 in London)
+        JOBS_SCHEDULE_RETENTION="30 2 * * *",  # the retention rule (privacy apply-retention)
+        JOBS_SCHEDULE_HOUSEKEEPING="45 2 * * *",  # delete old mail records and job runs
+        REFRESHER_REMINDER_DAYS=(60, 14),  # remind this many days before a certificate expires
+        CERTIFICATE_EMAIL_WINDOW_DAYS=3,  # the catch-up sweep looks this far back (never older certificates)
     )
 
     # Environment variables (names are part of the public contract).
@@ -103,14 +133,20 @@ def load_config(app, test_config: dict | None = None) -> None:
         "COURSES_DIR", "PUBLIC_BASE_URL", "MAIL_OUTBOX_DIR", "MAIL_SMTP_HOST",
         "MAIL_SMTP_USERNAME", "MAIL_SMTP_PASSWORD", "MAIL_FROM", "NOTIFY_API_KEY",
         "NOTIFY_TEMPLATE_ID", "RATELIMIT_STORAGE_URI", "CREDENTIAL_ISSUER_NAME", "CREDENTIAL_ISSUER_URL",
-        "CREDENTIAL_ISSUER_EMAIL", "CREDENTIAL_SIGNING_KEY_FILE", "CREDENTIAL_RSA_KEY_FILE",
+        "CREDENTIAL_ISSUER_EMAIL", "CREDENTIAL_SIGNING_KEY_FILE", "CREDENTIAL_RSA_KEY_FILE", "NOTIFY_BASE_URL",
+        "JOBS_REDIS_URL", "REDIS_URL", "JOBS_SQLITE_PATH", "JOBS_NAME",
+        "JOBS_SCHEDULE_MAIL", "JOBS_SCHEDULE_MAIL_STATUS", "JOBS_SCHEDULE_CERTIFICATES",
+        "JOBS_SCHEDULE_REFRESHERS", "JOBS_SCHEDULE_RETENTION", "JOBS_SCHEDULE_HOUSEKEEPING",
     ):
         if env.get(key):
             app.config[key] = env[key]
     for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS",
-                "CREDENTIAL_CACHE_SIZE"):
+                "CREDENTIAL_CACHE_SIZE", "MAIL_GIVE_UP_HOURS", "MAIL_KEEP_DAYS", "JOBS_WORKERS",
+                "CERTIFICATE_EMAIL_WINDOW_DAYS"):
         if env.get(key):
             app.config[key] = int(env[key])
+    if env.get("REFRESHER_REMINDER_DAYS") is not None:  # e.g. "60,14"; empty: no refresher reminders
+        app.config["REFRESHER_REMINDER_DAYS"] = _days(env["REFRESHER_REMINDER_DAYS"], "REFRESHER_REMINDER_DAYS")
     if env.get("MAIL_SMTP_PORT"):
         app.config["MAIL_SMTP_PORT"] = int(env["MAIL_SMTP_PORT"])
     if env.get("SESSION_COOKIE_SECURE") is not None:

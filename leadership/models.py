@@ -10,3 +10,6 @@ from .api.models import ApiToken  # noqa: F401
 from .reporting import indexes as _reporting_indexes  # noqa: F401
 from .authoring.models import ContentGeneration, CourseOrder, ImageUpload, ModuleDraft, ModuleVersion  # noqa: F401
 from .mail import OutboxMessage  # noqa: F401
+from .certificates.stored_pdf import StoredPdf  # noqa: F401
+from .notify.models import EmailOptOut, SendLog  # noqa: F401
+from .jobs.models import JobRun  # noqa: F401

@@ -167,6 +167,10 @@ def init_app(app: Flask) -> None:
     from .privacy import bp as privacy_bp
 
     app.register_blueprint(privacy_bp)
+    from . import jobs, notify
+
+    notify.init_app(app)  # send log, certificate emails, /unsubscribe
+    jobs.init_app(app)  # Huey queue, `flask jobs`, work enqueued when a certificate is issued
 
     from . import cli
 

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from blinker import signal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,10 @@ from .statuslist import assign_slot, ensure_slot
 from .studied import record_studied_versions
 
 LANGUAGES = ("en", "cy", "bilingual")
+
+# Sent once a new certificate is committed (sender: the session; ``certificate_id=``). The
+# jobs package listens: it renders the PDF and sends the "earned" email in the background.
+certificate_issued = signal("leadership.certificate-issued")
 
 
 class CertificateError(Exception):
@@ -97,7 +102,6 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
         session.add(cert)
         try:
             session.commit()
-            return cert
         except IntegrityError:
             session.rollback()
             existing = session.scalar(sa.select(Certificate).where(
@@ -107,6 +111,9 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
                 return existing
             # Otherwise a code collision (astronomically unlikely) or a status list position
             # taken by a concurrent issue: try again with fresh ones.
+            continue
+        certificate_issued.send(session, certificate_id=cert.id)
+        return cert
     raise RuntimeError("could not issue a certificate")  # pragma: no cover
 
 

@@ -16,7 +16,7 @@ from ..catalogue import catalogue_service
 from ..extensions import db
 from ..security import public, requires, signed_in
 from ..db import utcnow
-from . import bp, integrity, service, statuslist, verify_bp
+from . import bp, integrity, service, statuslist, stored_pdf, verify_bp
 from .codes import format_code, normalise_code
 from .credential import (JSONLD_MEDIA_TYPE, MEDIA_TYPE, OB3_CONTEXT, VC_CONTEXT, Issuer, Urls, build_credential,
                          issuer_profile, outcome_alignments, sign_jwt, status_document, status_list_credential)
@@ -152,7 +152,9 @@ def pdf(code: str):
     language = request.args.get("language") or cert.language
     if language not in service.LANGUAGES:
         abort(400, description=_("Language must be en, cy or bilingual."))
-    body = pdf_cache().get(print_data(cert, language))
+    data = print_data(cert, language)
+    # Rendered ahead by a background job when the certificate was issued; rendered now otherwise.
+    body = stored_pdf.stored(db.session, cert.id, data) or pdf_cache().get(data)
     filename = f"certificate-{cert.display_code}.pdf"
     response = Response(body, mimetype="application/pdf")
     disposition = "attachment" if request.args.get("download") else "inline"

@@ -13,7 +13,7 @@ that identifies the person:
   account row keeps its council too, so per-council module counts do not change;
 * page views, course starts (an erased account is no longer registered, so no longer "started"),
   quiz attempts and answers, emailed tokens, recovery codes, queued
-  mail and name-correction requests are deleted.
+  mail, stored certificate PDFs and name-correction requests are deleted.
 
 All of it happens in one transaction: either the whole account is erased or
 nothing is (see tests/privacy/test_erasure_atomic.py).
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..audit import AuditEvent
 from ..auth.models import AuthToken, RecoveryCode, Role, User
 from ..certificates.models import Certificate, NameCorrection
+from ..certificates.stored_pdf import delete_for_user as delete_stored_pdfs
 from ..db import utcnow
 from ..learning.models import CourseStart, PageView
 from ..mail import OutboxMessage
@@ -108,6 +109,7 @@ def erase_account(session: Session, user: User, *, reason: str = "request", now:
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == uid))
     if email:
         session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to_address == email))
+    delete_stored_pdfs(session, uid)  # they print the person's name
     cert_ids = sa.select(Certificate.id).where(Certificate.user_id == uid).scalar_subquery()
     session.execute(sa.delete(NameCorrection).where(NameCorrection.certificate_id.in_(cert_ids)))
     session.execute(sa.update(Certificate).where(Certificate.user_id == uid)

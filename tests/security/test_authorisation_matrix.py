@@ -127,6 +127,8 @@ TABLE: dict[str, tuple[str, str, object]] = {
     "authoring.gift_import": ("GET", MOD + "/gift", AUTHORS),
     "authoring.images": ("GET", "/author/images", AUTHORS),
     "uploads.image": ("GET", "/uploads/0000000000000000.png", PUBLIC),
+    # notifications (the signed token in the link is the credential)
+    "notify.unsubscribe": ("GET", "/unsubscribe/not-a-real-token", PUBLIC),
 }
 
 # Objects that belong to someone else: (endpoint, method, URL, {role: allowed statuses}).
