@@ -8,8 +8,8 @@ needs an app context (templates and translations).
   certificate is issued (a job enqueued at issue) and by a catch-up sweep for certificates
   issued in the last ``window_days`` (so a lost job still sends it, and turning the feature
   on does not email everyone who ever earned one).
-* **Refresher reminders**: ``days`` before ``expires_at`` (default 60 and 14), one email per
-  step; when a step's moment has passed unsent (a late start, a short validity) only the
+* **Refresher reminders**: ``days`` before the expiry date (default 60 and 14; dates in
+  London), one email per step; when a step's moment has passed unsent (a late start, a short validity) only the
   nearest step is sent. Never to an erased or deactivated account, for a revoked, withdrawn
   or expired certificate, after a newer certificate for the same course exists, or to
   someone who unsubscribed from them.
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..auth.models import User
 from ..certificates.models import Certificate
-from .messages import Links, compose, language_of, long_date
+from .messages import Links, compose, language_of, london_date, long_date
 from .optout import opted_out
 from .sendlog import SendKey, already_sent, queue_once
 
@@ -110,15 +110,22 @@ def refresher_steps_due(session: Session, *, now: datetime, days: tuple[int, ...
         return []
     rows = session.execute(
         sa.select(Certificate, User).join(User, User.id == Certificate.user_id)
-        .where(Certificate.expires_at.is_not(None), Certificate.expires_at <= now + timedelta(days=max(days)),
+        .where(Certificate.expires_at.is_not(None), Certificate.expires_at <= now + timedelta(days=max(days) + 1),
                _current(now), _is_newest(), _reachable())
         .order_by(Certificate.expires_at, Certificate.id)).all()
     due = []
     for cert, user in rows:
-        passed = [d for d in days if cert.expires_at - timedelta(days=d) <= now]
+        left = days_left(cert.expires_at, now)
+        passed = [d for d in days if left <= d]
         if passed:
             due.append((cert, user, min(passed)))
     return due
+
+
+def days_left(expires_at: datetime, now: datetime) -> int:
+    """Whole days from today to the expiry date, both as dates in London (a reminder "60 days
+    before" goes out on that calendar day, whatever the hour of the run)."""
+    return (london_date(expires_at) - london_date(now)).days
 
 
 def send_refresher_reminders(session: Session, *, links: Links, now: datetime, days: tuple[int, ...]) -> int:
@@ -138,7 +145,7 @@ def send_refresher_reminders(session: Session, *, links: Links, now: datetime, d
             subject=_l("Your %(course)s certificate expires on %(date)s", course=title,
                        date=long_date(cert.expires_at, language)),
             unsubscribe_url=links.unsubscribe(recipient, REFRESHER),
-            user=user, cert=cert, course_title=title, days_left=max((cert.expires_at - now).days, 0),
+            user=user, cert=cert, course_title=title, days_left=max(days_left(cert.expires_at, now), 0),
             expires_on=long_date(cert.expires_at, language), course_url=links.course(cert.course_slug),
             verify_url=links.verify(cert.code))
         queued += queue_once(session, key, message, now=now, user_id=user.id, council_id=user.council_id,

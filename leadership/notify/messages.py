@@ -8,7 +8,7 @@ templates and the catalogue); background jobs run in one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,14 @@ def language_of(user) -> str:
     return user.locale if getattr(user, "locale", None) in LANGUAGES else "en"
 
 
+def london_date(when: datetime) -> date:
+    """The calendar date in London of a stored (naive UTC) time."""
+    return when.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
+
+
 def long_date(when: datetime, language: str) -> str:
     """A stored (naive UTC) time as a date in London, e.g. '3 March 2027' / '3 Mawrth 2027'."""
-    local = when.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
-    return format_date(local.date(), "d MMMM y", locale="cy" if language == "cy" else "en_GB")
+    return format_date(london_date(when), "d MMMM y", locale="cy" if language == "cy" else "en_GB")
 
 
 @dataclass(frozen=True)
