@@ -4,12 +4,13 @@ Keyed by certificate and language. Each stored file carries a fingerprint of eve
 printed on it (the ``CertificatePrint``) and of the renderer's source, so a name
 correction, a revocation, an expiry or a new layout makes it stale without anyone having
 to remember: the download serves the stored file only while the fingerprint matches,
-and otherwise renders (and stores) a fresh one. Erasing an account deletes its files.
+and otherwise renders a fresh one and stores it in its place. Erasing an account deletes its files.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..db import Base, utcnow
 from . import pdf
+
+log = logging.getLogger(__name__)
 
 
 class StoredPdf(Base):
@@ -72,6 +75,21 @@ def render_and_store(session: Session, certificate_id: int, data: pdf.Certificat
         return False
     store(session, certificate_id, data, pdf.render_pdf(data), now=now)
     return True
+
+
+def stored_or_render(session: Session, certificate_id: int, data: pdf.CertificatePrint, render) -> bytes:
+    """The download: the stored file while it is current; otherwise ``render(data)`` now and
+    store the result, so the next download (on any worker) is the stored file again."""
+    body = stored(session, certificate_id, data)
+    if body is not None:
+        return body
+    body = render(data)
+    try:
+        store(session, certificate_id, data, body)
+    except Exception:  # a full or read-only database must not stop the download
+        session.rollback()
+        log.exception("could not store the PDF of certificate %s", certificate_id)
+    return body
 
 
 def delete_for_user(session: Session, user_id: int) -> None:

@@ -154,7 +154,7 @@ def pdf(code: str):
         abort(400, description=_("Language must be en, cy or bilingual."))
     data = print_data(cert, language)
     # Rendered ahead by a background job when the certificate was issued; rendered now otherwise.
-    body = stored_pdf.stored(db.session, cert.id, data) or pdf_cache().get(data)
+    body = stored_pdf.stored_or_render(db.session, cert.id, data, pdf_cache().get)
     filename = f"certificate-{cert.display_code}.pdf"
     response = Response(body, mimetype="application/pdf")
     disposition = "attachment" if request.args.get("download") else "inline"
