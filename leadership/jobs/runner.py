@@ -169,11 +169,18 @@ class Jobs:
         started = utcnow()
         at = now or started
         database = self.app.extensions["database"]
+        if enqueue is None:
+            # Follow-up work runs on the same clock (a job run for a fixed --now asks for its
+            # mail to be sent "then", not on the wall clock).
+            clock = {"now": at.isoformat()} if now is not None else {}
+
+            def enqueue(name: str, **values) -> None:
+                self.enqueue_quietly(name, **clock, **values)
+
         with self.app.test_request_context(base_url=public_base_url(self.app.config)):
             session = Session(bind=database.engine, expire_on_commit=False)
             try:
-                value = job.func(Context(app=self.app, session=session, now=at,
-                                         enqueue=enqueue or self.enqueue_quietly), **kwargs)
+                value = job.func(Context(app=self.app, session=session, now=at, enqueue=enqueue), **kwargs)
             except Exception as exc:
                 session.rollback()
                 self._record(session, job.name, started, ok=False, error=f"{type(exc).__name__}: {exc}")
@@ -250,6 +257,7 @@ class Jobs:
         """Run the Huey consumer (threads) until SIGINT (finish running tasks) or SIGTERM."""
         if self.app.config.get("JOBS_IMMEDIATE"):
             raise RuntimeError("JOBS_IMMEDIATE is set: tasks run in-process, there is nothing for a worker to do")
+        logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting logs every table
         consumer = self.huey.create_consumer(workers=workers, periodic=periodic, worker_type="thread",
                                              check_worker_health=True)
         consumer.run()
