@@ -75,8 +75,11 @@ def sync_outcomes(session: Session) -> int:
     """Copy what happened to queued messages (sent, bounced, dropped) onto their send-log
     rows, which outlive the mail queue's records. Commits; returns the rows updated."""
     O = mail.OutboxMessage
+    # News about a message: sent, dropped, or bounced (Notify reports a bounce after "sent").
     outcome = sa.and_(O.id == SendLog.outbox_message_id,
-                      sa.or_(O.sent_at.is_not(None), O.bounced_at.is_not(None), O.gave_up_at.is_not(None)))
+                      sa.or_(O.bounced_at.is_not(None),
+                             sa.and_(O.sent_at.is_not(None), SendLog.sent_at.is_(None)),
+                             sa.and_(O.gave_up_at.is_not(None), SendLog.failure == "")))
 
     def column(expr):
         return sa.select(expr).where(O.id == SendLog.outbox_message_id).scalar_subquery()
@@ -86,8 +89,7 @@ def sync_outcomes(session: Session) -> int:
                       else_=sa.literal(""))
     result = session.execute(
         sa.update(SendLog)
-        .where(SendLog.sent_at.is_(None), SendLog.bounced_at.is_(None), SendLog.failure == "",
-               sa.exists().where(outcome))
+        .where(SendLog.bounced_at.is_(None), sa.exists().where(outcome))
         .values(sent_at=column(O.sent_at), bounced_at=column(O.bounced_at),
                 failure=sa.func.coalesce(column(sa.func.substr(failure, 1, 500)), ""))
         .execution_options(synchronize_session=False))
