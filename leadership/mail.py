@@ -20,8 +20,9 @@ recipient only (SMTP 4xx on RCPT) backs off that message alone. A permanent fail
 are queued with ``expires_at`` so they are dropped, body erased, rather than delivered
 uselessly late; any message still unsent ``MAIL_GIVE_UP_HOURS`` after it was queued is
 dropped too. Rows claim a five-minute lease before sending, so two workers never send the
-same row; a worker killed between the server's "250 OK" and the commit sends that one
-message again when the lease ends (SMTP offers no way to ask), with the same Message-ID.
+same row (with several sweeping at once, a newer message can overtake one in flight); a
+worker killed between the server's "250 OK" and the commit sends that one message again
+when the lease ends (SMTP offers no way to ask), with the same Message-ID.
 """
 from __future__ import annotations
 
@@ -249,18 +250,20 @@ def retry_queued(session: Session, config, *, now: datetime | None = None, limit
             if message.transport_failed:
                 break  # the server refused an older message: nothing newer goes before it
             continue  # this recipient's own back-off
-        # Claim the row (a lease) so that two workers do not both send it.
+        held = message.transport_failed
+        # Claim the row (a lease) so that two workers do not both send it. The claim clears the
+        # hold, so deliver() releasing held mail cannot hand a row in flight to another worker.
         claimed = session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.next_attempt_at == message.next_attempt_at,
                    _pending())
-            .values(next_attempt_at=now + LEASE))
+            .values(next_attempt_at=now + LEASE, transport_failed=False))
         session.commit()
         if claimed.rowcount != 1:
             continue
         session.refresh(message)
         if ((message.expires_at is not None and message.expires_at <= now) or message.created_at < give_up_before
-                or (message.attempts >= MAX_ATTEMPTS and not message.transport_failed)):
+                or (message.attempts >= MAX_ATTEMPTS and not held)):
             message.gave_up_at, message.body = now, ""
             session.commit()
             counts["dropped"] += 1

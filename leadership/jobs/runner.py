@@ -19,6 +19,7 @@ does any work a lost task left undone; the send log makes the re-run harmless.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -29,6 +30,7 @@ from ..db import utcnow
 from . import schedule
 
 log = logging.getLogger(__name__)
+_BUILD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ class Jobs:
     @property
     def huey(self):
         if self._huey is None:
-            self._huey = self._build()
+            with _BUILD_LOCK:  # two request threads enqueueing at once build one instance
+                if self._huey is None:
+                    self._huey = self._build()
         return self._huey
 
     def storage_label(self) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from conftest import issue, run_due, set_locale
+from jobhelp import issue, run_due, set_locale
 from support import outbox_messages
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import issue, run_due
+from jobhelp import issue, run_due
 from smtp_server import SmtpServer
 
 T0 = datetime(2027, 3, 1, 9, 0)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from conftest import issue, run_due
+from jobhelp import issue, run_due
 
 T0 = datetime(2027, 3, 1, 9, 0)
 SERVICE_ID, SECRET = str(uuid.uuid4()), str(uuid.uuid4())

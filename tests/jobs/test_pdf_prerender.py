@@ -6,7 +6,7 @@ import io
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from conftest import issue
+from jobhelp import issue
 from support import Client
 
 

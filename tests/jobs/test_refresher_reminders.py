@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from conftest import issue, run_due, set_locale
+from jobhelp import issue, run_due, set_locale
 from support import Client, outbox_messages
 
 ISSUED = datetime(2027, 1, 12, 10, 0)  # expires 12 January 2028 (12 months)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import run_due
+from jobhelp import run_due
 
 
 def _inactive_learner(db_session, make_user, *, last_active: datetime):
@@ -90,7 +90,7 @@ def test_run_one_job_whatever_its_schedule(queued_app):
 
 
 def test_status_prints_queue_length_failures_and_bounce_rate(queued_app, learner, db_session):
-    from conftest import issue
+    from jobhelp import issue
     from leadership.db import utcnow
     from leadership.mail import OutboxMessage
 

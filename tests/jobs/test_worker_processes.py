@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import REDIS_URL, issue, need_redis, run_due
+from jobhelp import REDIS_URL, issue, need_redis, run_due
 from support import outbox_messages
 
 ROOT = Path(__file__).resolve().parents[2]
