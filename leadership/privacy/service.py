@@ -32,6 +32,7 @@ from ..certificates.stored_pdf import delete_for_user as delete_stored_pdfs
 from ..db import utcnow
 from ..learning.models import CourseStart, PageView
 from ..mail import OutboxMessage
+from ..notify.models import EmailOptOut, SendLog
 from ..quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt
 
 ERASED_NAME = "Deleted user"
@@ -88,6 +89,13 @@ def export_data(session: Session, user: User, *, verify_url=lambda code: f"/veri
                                   for n in c.name_corrections]}
             for c in certificates
         ],
+        "emails": [  # notifications sent once (the send log); not their text, which is not kept
+            {"kind": e.kind, "about": e.subject_key, "step": e.step, "language": e.language,
+             "queued_at": _iso(e.created_at), "sent_at": _iso(e.sent_at), "bounced_at": _iso(e.bounced_at)}
+            for e in session.scalars(sa.select(SendLog).where(SendLog.user_id == user.id).order_by(SendLog.id))
+        ],
+        "emails_stopped": sorted(session.scalars(sa.select(EmailOptOut.kind)
+                                                 .where(EmailOptOut.recipient == f"user:{user.id}"))),
         "staff_actions": [
             {"at": _iso(e.created_at), "action": e.action, "target": e.target}
             for e in session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == user.id)

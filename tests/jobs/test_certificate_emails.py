@@ -128,3 +128,20 @@ def test_a_lost_job_is_made_good_by_the_sweep_but_old_certificates_are_left_alon
     assert [s.certificate_id for s in db_session.scalars(sa.select(StoredPdf))] == [cert.id]
     assert "rendered=0 queued=0" in run_due(queued_app, sweep_minute).output  # twice: nothing more
     assert len(outbox_messages(instance_path)) == 1
+
+
+def test_the_data_export_lists_the_emails_sent_and_stopped(jobs_app, learner, db_session):
+    import json
+
+    from leadership.notify.optout import opt_out
+    from support import Client
+
+    cert = issue(jobs_app, learner)
+    opt_out(db_session, f"user:{learner.id}", "refresher-reminder")
+    client = Client(jobs_app.test_client())
+    client.sign_in(learner.email)
+    data = json.loads(client.get("/account/data").data)
+    [email] = data["emails"]
+    assert (email["kind"], email["about"], email["step"]) == ("certificate-earned", f"certificate:{cert.id}", "1")
+    assert email["sent_at"] is not None and email["bounced_at"] is None
+    assert data["emails_stopped"] == ["refresher-reminder"]
