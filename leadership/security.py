@@ -71,11 +71,37 @@ def end_session() -> None:
         session["locale"] = locale
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only same-site relative paths may be used as a post-sign-in redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return False
-    return "\n" not in target and "\r" not in target
+# Leading/trailing characters a browser strips from a URL (C0 controls and space), and the
+# characters it removes anywhere (TAB, LF, CR): WHATWG URL Standard, "basic URL parser".
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = {0x09: None, 0x0A: None, 0x0D: None}
+
+
+def safe_redirect_target(target: str | None) -> str | None:
+    """The same-site path to send the browser to after an action, or None if ``target`` is not one.
+
+    Every redirect to a user-supplied URL (``next=`` after sign-in, the language switch, the
+    page a timed-out or second-factor sign-in returns to) goes through here. The target is
+    first normalised the way browsers and Werkzeug do it (surrounding C0 controls and spaces
+    stripped, TAB/CR/LF removed anywhere, ``\\`` read as ``/``), and only then checked: it must
+    be a path on this site (``/...``, never ``//host``, never a scheme such as ``javascript:``),
+    both as written and as Werkzeug will encode it into the ``Location`` header. The
+    normalised form is returned, so what is redirected to is exactly what was checked.
+    """
+    if not target or len(target) > 2000:
+        return None
+    cleaned = target.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE).replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in cleaned):
+        return None
+    from werkzeug.urls import iri_to_uri
+
+    for candidate in (cleaned, iri_to_uri(cleaned)):
+        parts = urllib.parse.urlsplit(candidate)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+            return None
+    return cleaned
 
 
 # Predicates, usable without a request ---------------------------------------------------
@@ -162,8 +188,9 @@ def enforce_session_timeouts():
             from flask_babel import gettext as _
 
             end_session()
-            if request.method == "GET" and is_safe_next(request.full_path):
-                session["next"] = request.full_path.rstrip("?")
+            back = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
+            if back:
+                session["next"] = back
             if reason == "idle":
                 flash(_("You have been signed out because you were inactive for %(n)d minutes. Sign in again "
                         "to continue.", n=idle // 60), "info")

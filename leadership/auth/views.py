@@ -14,7 +14,7 @@ from .. import mail
 from ..councils.loader import council_choices, resolve_council
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..security import end_session, is_safe_next, public, requires, signed_in
+from ..security import end_session, public, requires, safe_redirect_target, signed_in
 from . import bp, mfa, service
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
@@ -73,7 +73,7 @@ def _start_session(user: User, *, mfa_done: bool = False) -> str | None:
     if user.locale:
         session["locale"] = user.locale
     service.touch(db.session, user, every_seconds=0)
-    return next_url if is_safe_next(next_url) else None
+    return safe_redirect_target(next_url)
 
 
 def begin_sign_in(user: User):
@@ -87,7 +87,7 @@ def begin_sign_in(user: User):
     if locale:
         session["locale"] = locale
     session["mfa_pending"] = {"uid": user.id, "ver": user.session_version, "at": int(time.time()),
-                              "next": next_url if is_safe_next(next_url) else None}
+                              "next": safe_redirect_target(next_url)}
     return redirect(url_for("auth.two_factor" if user.has_mfa else "auth.two_factor_setup"))
 
 
@@ -95,8 +95,9 @@ def require_second_factor():
     """Called by ``@requires`` when a signed-in session lacks the second factor it needs."""
     user = db.session.get(User, current_user.id)
     logout_user()
-    if request.method == "GET" and is_safe_next(request.full_path):
-        session["next"] = request.full_path.rstrip("?")
+    back = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
+    if back:
+        session["next"] = back
     return begin_sign_in(user)
 
 
@@ -160,8 +161,8 @@ def register():
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
-    nxt = request.args.get("next")
-    if is_safe_next(nxt):
+    nxt = safe_redirect_target(request.args.get("next"))
+    if nxt:
         session["next"] = nxt
     form = SignInForm()
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from ..auth.models import User
 from ..catalogue import catalogue_service
 from ..content import LANGUAGES
 from ..extensions import db
-from ..security import is_safe_next, public
+from ..security import public, safe_redirect_target
 from . import bp
 
 
@@ -56,9 +56,7 @@ def cookies():
 @public
 def set_language(code: str):
     """Switch language and return to the same page (works without JavaScript)."""
-    target = request.args.get("next") or url_for("main.start")
-    if not is_safe_next(target):
-        target = url_for("main.start")
+    target = safe_redirect_target(request.args.get("next")) or url_for("main.start")
     if code in LANGUAGES:
         session["locale"] = code
         if current_user.is_authenticated:
