@@ -115,6 +115,7 @@ def make_instance(database: str | None = None, keep: bool = False) -> Instance:
         url = f"sqlite:///{path / 'bench.sqlite3'}"
     inst = Instance(path=path, database_url=url, keep=keep)
     inst.env = {**os.environ, "LEADERSHIP_INSTANCE_PATH": str(path), "DATABASE_URL": url,
+                "PUBLIC_BASE_URL": "http://127.0.0.1",
                 "SECRET_KEY": SECRET_KEY, "PYTHONPATH": str(ROOT)}
     app = inst.app()
     import logging

@@ -40,7 +40,7 @@ t1 = time.perf_counter()
 cat = load_catalogue(Path(sys.argv[1]), asset_url=course_asset_url)
 t2 = time.perf_counter()
 from leadership import create_app
-app = create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "x"})
+app = create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "x", "PUBLIC_BASE_URL": "http://127.0.0.1"})
 t3 = time.perf_counter()
 with app.app_context():
     from leadership.catalogue import catalogue_service

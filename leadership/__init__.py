@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     """Application factory (public contract: ``flask --app leadership run``)."""
     from flask import Flask
 
-    from .config import PROJECT_ROOT, load_config
+    from .config import PROJECT_ROOT, load_config, settle_public_address
 
     app = Flask(
         __name__,
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
         static_url_path="/assets",
     )
     load_config(app, test_config)
+    settle_public_address(app)  # refuses to serve without PUBLIC_BASE_URL outside debug and testing
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -65,7 +65,13 @@ def load_config(app, test_config: dict | None = None) -> None:
         SERVICE_NAME="Leadership Essentials",
         DATABASE_URL=f"sqlite:///{instance / 'leadership.sqlite3'}",
         COURSES_DIR=str(PROJECT_ROOT / "courses"),
-        PUBLIC_BASE_URL="",  # e.g. https://learn.example.org; default: the request's host
+        # The public address, e.g. https://learn.example.org. Emailed links, certificates and
+        # credentials are built from it, never from a request's Host header. Required to serve
+        # (create_app refuses to start without it) except in debug and testing.
+        PUBLIC_BASE_URL="",
+        # Host names requests may carry (others get 400). None: the host of PUBLIC_BASE_URL
+        # (plus localhost and 127.0.0.1 in debug and testing). Env: TRUSTED_HOSTS=a.example,b.example
+        TRUSTED_HOSTS=None,
         MAIL_OUTBOX_DIR=str(instance / "outbox"),
         MAIL_SMTP_HOST="",
         MAIL_SMTP_PORT=587,
@@ -147,6 +153,8 @@ def load_config(app, test_config: dict | None = None) -> None:
             app.config[key] = int(env[key])
     if env.get("REFRESHER_REMINDER_DAYS") is not None:  # e.g. "60,14"; empty: no refresher reminders
         app.config["REFRESHER_REMINDER_DAYS"] = _days(env["REFRESHER_REMINDER_DAYS"], "REFRESHER_REMINDER_DAYS")
+    if env.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h.strip()]
     if env.get("MAIL_SMTP_PORT"):
         app.config["MAIL_SMTP_PORT"] = int(env["MAIL_SMTP_PORT"])
     if env.get("SESSION_COOKIE_SECURE") is not None:
@@ -165,3 +173,58 @@ def load_config(app, test_config: dict | None = None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env.get("SECRET_KEY") or _read_or_create_secret(instance / "secret_key")
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot serve safely; the message says what to set."""
+
+
+def _started_by() -> tuple[bool, str]:
+    """(serving requests?, the local address it serves on) for the process creating the app.
+
+    Under the ``flask`` command only ``flask run`` serves; other commands (``db upgrade``,
+    ``course validate``...) do not need a public address. Anything else (gunicorn, a WSGI
+    server, a test) is taken to be serving.
+    """
+    try:
+        import click
+
+        ctx = click.get_current_context(silent=True)
+    except ImportError:  # pragma: no cover - click comes with Flask
+        ctx = None
+    if ctx is None:
+        return True, "http://127.0.0.1:5000"
+    if ctx.command.name == "run":
+        host = ctx.params.get("host") or "127.0.0.1"
+        return True, f"http://{host}:{ctx.params.get('port') or 5000}"
+    return False, "http://127.0.0.1:5000"
+
+
+def settle_public_address(app) -> None:
+    """Require PUBLIC_BASE_URL when serving (outside debug and testing) and trust only its host."""
+    from urllib.parse import urlsplit
+
+    base = str(app.config.get("PUBLIC_BASE_URL") or "").strip()
+    relaxed = bool(app.debug or app.testing)
+    if not base:
+        serving, local = _started_by()
+        if serving and not relaxed:
+            raise ConfigurationError(
+                "PUBLIC_BASE_URL is not set. Set it to the address people use to reach this service, "
+                "for example PUBLIC_BASE_URL=https://learn.example.org: emailed links, certificates and "
+                "credentials are built from it, and requests for any other host are refused. "
+                "For development on this machine use scripts/run.sh, or flask run --debug.")
+        base = local
+        if serving:
+            import logging
+
+            logging.getLogger(__name__).warning("PUBLIC_BASE_URL is not set: using %s (debug only)", base)
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigurationError(f"PUBLIC_BASE_URL must be an http:// or https:// address such as "
+                                 f"https://learn.example.org, not {base!r}")
+    app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    if app.config.get("TRUSTED_HOSTS") is None:
+        hosts = [parts.hostname] + (["localhost", "127.0.0.1"] if relaxed else [])
+        app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))

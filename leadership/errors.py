@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 def _wants_problem_json() -> bool:
@@ -15,6 +15,13 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(err: SecurityError):
+        # A Host header outside TRUSTED_HOSTS (pen test F6). No URL can be built for such a
+        # request, so no page template either: a plain answer.
+        return app.response_class("400 Bad Request: this service does not answer for that host name.\n",
+                                  status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -14,6 +14,7 @@ from .. import mail
 from ..councils.loader import council_choices, resolve_council
 from ..db import utcnow
 from ..extensions import db, limiter
+from ..links import public_url
 from ..security import end_session, public, requires, safe_redirect_target, signed_in
 from . import bp, mfa, service
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
@@ -34,13 +35,6 @@ def _account_key() -> str:
 def _pending_key() -> str:
     pending = session.get("mfa_pending") or {}
     return f"mfa:{pending.get('uid')}" if pending.get("uid") else f"ip:{get_remote_address()}"
-
-
-def _external(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _send(to: str, subject: str, body: str, minutes: int | None = None) -> bool:
@@ -178,7 +172,7 @@ def _email_link(email: str, *, purpose: str, minutes: int, endpoint: str, templa
     user = service.find_user_by_email(db.session, email)
     if user is not None:
         raw = service.issue_token(db.session, user, purpose, minutes)
-        link = _external(endpoint, token=raw)
+        link = public_url(endpoint, token=raw)
         _send(user.email, subject, render_template(template, user=user, link=link, minutes=minutes), minutes)
     return render_template("auth/check_email.html", email=email, minutes=minutes,
                            purpose="sign_in" if purpose == service.SIGN_IN else "reset")

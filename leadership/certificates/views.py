@@ -14,6 +14,7 @@ from markupsafe import Markup
 from ..auth.models import Role, User
 from ..catalogue import catalogue_service
 from ..extensions import db
+from ..links import public_base_url
 from ..security import public, requires, signed_in
 from ..db import utcnow
 from . import bp, integrity, service, statuslist, stored_pdf, verify_bp
@@ -34,7 +35,7 @@ BADGE_DIR = Path(__file__).parent / "badge"
 # Helpers ------------------------------------------------------------------------------------
 
 def base_url() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
+    return public_base_url()
 
 
 def urls() -> Urls:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from ..audit import AuditEvent
 from ..auth import service as accounts
 from ..auth.models import Role, User
 from ..extensions import db, limiter
+from ..links import public_url
 from ..security import end_session, requires, signed_in
 from . import bp, service
 from .forms import DeleteAccountForm
@@ -20,9 +21,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _verify_url(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("verify.verify", code=code)
-    return base.rstrip("/") + path if base else url_for("verify.verify", code=code, _external=True)
+    return public_url("verify.verify", code=code)
 
 
 @bp.get("/account/data")
