@@ -5,12 +5,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from flask_login import current_user
 
 from ..auth.models import Role
 from ..catalogue import catalogue_service
 from ..councils.models import Council
+from ..dates import EARLIEST, LATEST, DateProblem, parse_date
 from ..db import utcnow
 from ..extensions import db
 from ..security import REPORT_ROLES, can_view_council, report_scope, requires
@@ -34,9 +35,14 @@ def _parse_date(name: str, label: str, errors: list) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append({"href": f"#{name}", "text": _("%(label)s must be a real date, like 2026-03-31", label=label)})
+        return parse_date(raw)
+    except DateProblem as problem:
+        if problem.kind == "range":
+            text = _("%(label)s must be between %(earliest)s and %(latest)s", label=label,
+                     earliest=format_date(EARLIEST, "d MMMM yyyy"), latest=format_date(LATEST, "d MMMM yyyy"))
+        else:
+            text = _("%(label)s must be a real date, like 2026-03-31", label=label)
+        errors.append({"href": f"#{name}", "text": text})
         return None
 
 
