@@ -11,6 +11,11 @@ def _wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _headers_of(err: HTTPException) -> list[tuple[str, str]]:
+    """Headers the error itself carries (405 Allow, 401 WWW-Authenticate...), RFC 9110."""
+    return [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+
+
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -30,6 +35,7 @@ def init_app(app) -> None:
             response = jsonify(body)
             response.status_code = err.code or 500
             response.mimetype = "application/problem+json"
+            response.headers.extend(_headers_of(err))
             if err.code == 429:
                 response.headers["Retry-After"] = "60"
             return response
@@ -37,7 +43,7 @@ def init_app(app) -> None:
             403: "errors/403.html", 404: "errors/404.html", 410: "errors/generic.html",
             413: "errors/413.html", 429: "errors/429.html",
         }.get(err.code, "errors/generic.html")
-        return render_template(template, error=err), err.code
+        return render_template(template, error=err), err.code, _headers_of(err)
 
     @app.errorhandler(Exception)
     def unexpected(err):  # pragma: no cover - exercised by reliability tests

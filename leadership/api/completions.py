@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -44,6 +45,9 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str) -> "Cursor":
+        # The OpenAPI document's pattern for it: base64url without padding, at most 200 characters.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", text or ""):
+            raise BadCursor("cursor is not one this API issued")
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             ts, kind, id_ = json.loads(raw)
@@ -60,14 +64,6 @@ def learner_ref(secret: str, user_id: int | None) -> str | None:
         return None
     digest = hmac.new(secret.encode(), f"learner:{user_id}".encode(), hashlib.sha256).hexdigest()
     return "lrn_" + digest[:24]
-
-
-def parse_since(text: str) -> datetime:
-    """ISO 8601 date or date-time; with an offset it is converted to UTC. Naive = UTC."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "+"))
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
 
 
 def iso(dt: datetime | None) -> str | None:

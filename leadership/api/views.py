@@ -7,6 +7,7 @@ council scope is applied in each query.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import wraps
 
 import sqlalchemy as sa
@@ -18,7 +19,8 @@ from ..extensions import db
 from ..reporting import queries
 from ..security import public
 from . import bp
-from .completions import BadCursor, Cursor, completions_page, parse_since
+from ..dates import EARLIEST, LATEST, DateProblem, parse_date_time_utc
+from .completions import BadCursor, Cursor, completions_page
 from .tokens import authenticate
 
 
@@ -62,16 +64,14 @@ def _council_json(c: Council) -> dict:
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter; absent means ``default``, present but empty is a 400 (the
+    OpenAPI document says integer: an empty string is not one)."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
         abort(400, description=f"{name} must be a whole number between {low} and {high}")
-    if not low <= value <= high:
-        abort(400, description=f"{name} must be a whole number between {low} and {high}")
-    return value
+    return int(raw)
 
 
 def _course_slug() -> str:
@@ -89,7 +89,7 @@ def councils():
       summary: List councils with their official codes
       tags: [Councils]
       parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1, default: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000, default: 1}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
       responses:
         "200":
@@ -174,9 +174,11 @@ def completions():
         again when they change (for example, a certificate is revoked).
       tags: [Completions]
       parameters:
-        - {name: since, in: query, schema: {type: string, format: date-time},
-           description: "Only records changed at or after this ISO 8601 time (UTC if no offset)"}
-        - {name: cursor, in: query, schema: {type: string}, description: next_cursor from the previous page}
+        - {name: since, in: query,
+           schema: {type: string, format: date-time, minLength: 20, maxLength: 32, pattern: "^20[0-9]{2}-"},
+           description: "Only records changed at or after this RFC 3339 time (Z or an offset; years 2000-2099)"}
+        - {name: cursor, in: query, schema: {type: string, minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9_-]+$"},
+           description: next_cursor from the previous page}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
       responses:
         "200":
@@ -190,13 +192,17 @@ def completions():
     """
     limit = _int_arg("limit", 100, 1, 1000)
     since = None
-    if request.args.get("since"):
+    if "since" in request.args:
         try:
-            since = parse_since(request.args["since"])
-        except ValueError:
-            abort(400, description="since must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z")
+            since = parse_date_time_utc(request.args["since"])
+        except DateProblem as problem:
+            if problem.kind == "range":
+                abort(400, description=f"since must be between {EARLIEST.isoformat()}T00:00:00Z and "
+                                       f"{LATEST.isoformat()}T23:59:59Z")
+            abort(400, description="since must be an RFC 3339 date-time with Z or an offset, "
+                                   "e.g. 2026-01-31T00:00:00Z")
     cursor = None
-    if request.args.get("cursor"):
+    if "cursor" in request.args:
         try:
             cursor = Cursor.decode(request.args["cursor"])
         except BadCursor as err:
@@ -205,7 +211,7 @@ def completions():
                                             since=since, limit=limit)
     token = next_cursor.encode() if next_cursor else None
     next_args = {"cursor": token, "limit": limit}
-    if request.args.get("since"):
+    if "since" in request.args:
         next_args["since"] = request.args["since"]
     return jsonify({"data": records, "next_cursor": token,
                     "links": {"next": url_for(".completions", **next_args) if token else None}})
