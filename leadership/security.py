@@ -168,6 +168,34 @@ def reject_malformed_input():
                     abort(400, description="The form contains characters that are not allowed.")
 
 
+class MalformedText(ValueError):
+    """An uploaded text file that breaks the input rule; ``kind`` is "nul" or "encoding"."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def decode_text_upload(raw: bytes) -> str:
+    """The text of an uploaded file, under the same rule as every form field (pen test F8).
+
+    ``reject_malformed_input`` checks the query string and form fields before anything parses
+    them, but an uploaded file's contents are only read by the view. Every view that reads an
+    uploaded *text* file must decode it here: UTF-8 (a byte-order mark is allowed and dropped),
+    and no NUL character, which PostgreSQL cannot store in text and which would otherwise reach
+    drafts, pages and exports. Raises :class:`MalformedText`.
+    """
+    if b"\x00" in raw:
+        raise MalformedText("nul")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedText("encoding") from None
+    if "\x00" in text:  # pragma: no cover - a NUL byte is the only UTF-8 encoding of U+0000
+        raise MalformedText("nul")
+    return text
+
+
 def enforce_session_timeouts():
     """Idle and absolute time-outs for staff sessions (ASVS 3.3.1/3.3.2)."""
     from flask import current_app

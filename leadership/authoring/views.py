@@ -9,7 +9,7 @@ from flask_login import current_user  # type: ignore[import-untyped]
 
 from ..catalogue import catalogue_service, course_asset_url
 from ..content import normalise
-from ..security import AUTHOR_ROLES, public, requires
+from ..security import AUTHOR_ROLES, MalformedText, decode_text_upload, public, requires
 from . import bp, uploads, uploads_bp
 from .baseline import Baseline
 from .dashboard import AuthoringCache, dashboard_rows
@@ -310,8 +310,13 @@ def gift_import(course_slug: str, name: str):
         upload = request.files.get("file")
         raw = upload.read() if upload and upload.filename else (form.text.data or "").encode()
         try:
+            decode_text_upload(raw)  # the form fields' NUL/UTF-8 rule, for the file's contents too (F8)
             result, saved = import_gift(current_session(), baseline, name, raw, actor=current_user,
                                         lock_version=_int(form.lock_version.data, 0))
+        except MalformedText as err:
+            error, status = (_("The GIFT file contains a NUL character (byte 0), which text cannot contain. Save it "
+                               "again as plain UTF-8 text.") if err.kind == "nul"
+                             else _("The GIFT file must be UTF-8 text.")), 400
         except GiftRefused as err:
             error, status = (_("The GIFT file must be UTF-8 text.") if err.reason == GiftRefused.NOT_TEXT
                              else _("Choose a GIFT file or paste GIFT text.")), 400
