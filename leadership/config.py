@@ -130,6 +130,10 @@ def load_config(app, test_config: dict | None = None) -> None:
         JOBS_SCHEDULE_HOUSEKEEPING="45 2 * * *",  # delete old mail records and job runs
         REFRESHER_REMINDER_DAYS=(60, 14),  # remind this many days before a certificate expires
         CERTIFICATE_EMAIL_WINDOW_DAYS=3,  # the catch-up sweep looks this far back (never older certificates)
+        # Uploaded PNG/JPEG images: every learner's browser decodes the whole bitmap, so cap its size.
+        UPLOAD_IMAGE_MAX_WIDTH=4000,  # pixels
+        UPLOAD_IMAGE_MAX_HEIGHT=4000,  # pixels
+        UPLOAD_IMAGE_MAX_MEGAPIXELS=16,  # width x height, in millions of pixels
     )
 
     # Environment variables (names are part of the public contract).
@@ -148,7 +152,8 @@ def load_config(app, test_config: dict | None = None) -> None:
             app.config[key] = env[key]
     for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS",
                 "CREDENTIAL_CACHE_SIZE", "MAIL_GIVE_UP_HOURS", "MAIL_KEEP_DAYS", "JOBS_WORKERS",
-                "CERTIFICATE_EMAIL_WINDOW_DAYS"):
+                "CERTIFICATE_EMAIL_WINDOW_DAYS", "UPLOAD_IMAGE_MAX_WIDTH", "UPLOAD_IMAGE_MAX_HEIGHT",
+                "UPLOAD_IMAGE_MAX_MEGAPIXELS"):
         if env.get(key):
             app.config[key] = int(env[key])
     if env.get("REFRESHER_REMINDER_DAYS") is not None:  # e.g. "60,14"; empty: no refresher reminders

@@ -21,6 +21,9 @@ from .. import audit
 from .models import ImageUpload
 
 MAX_BYTES = 1024 * 1024
+# Pixel limits for PNG/JPEG (every learner's browser decodes the full bitmap: a 94 KB PNG of
+# 10,000 x 10,000 pixels costs ~400 MB of memory; pen test F11). Config: UPLOAD_IMAGE_MAX_*.
+MAX_WIDTH, MAX_HEIGHT, MAX_MEGAPIXELS = 4000, 4000, 16
 PNG, JPEG, SVG = "image/png", "image/jpeg", "image/svg+xml"
 EXTENSIONS = {PNG: "png", JPEG: "jpg", SVG: "svg"}
 NAME_RE = re.compile(r"^[0-9a-f]{24}\.(png|jpg|svg)$")
@@ -68,15 +71,37 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _check_bitmap(data: bytes, kind: str) -> None:
+def _too_many_pixels(max_width: int, max_height: int, max_megapixels: int, size: str = "") -> UploadError:
+    from flask_babel import gettext as _  # type: ignore[import-untyped]
+
+    limit = _("Images can be at most %(w)s × %(h)s pixels and %(mp)s megapixels.",
+              w=f"{max_width:,}", h=f"{max_height:,}", mp=max_megapixels)
+    return UploadError(_("The image is too large: it is %(size)s pixels. %(limit)s Make it smaller and "
+                         "upload it again.", size=size, limit=limit) if size else
+                       _("The image is too large. %(limit)s Make it smaller and upload it again.", limit=limit))
+
+
+def _check_bitmap(data: bytes, kind: str, *, max_width: int = MAX_WIDTH, max_height: int = MAX_HEIGHT,
+                  max_megapixels: int = MAX_MEGAPIXELS) -> None:
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise UploadError("The file is damaged or is not really a PNG or JPEG image.")
+    with warnings.catch_warnings(record=True):
+        # Pillow warns about (and, past twice its own limit, refuses) a huge bitmap while reading the
+        # header. Its limit is far above ours, so record the warning: the size check below refuses it.
+        warnings.simplefilter("always", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format
+                width, height = img.size  # from the header: nothing is decoded yet
+                if width > max_width or height > max_height or width * height > max_megapixels * 1_000_000:
+                    raise _too_many_pixels(max_width, max_height, max_megapixels, f"{width:,} × {height:,}")
+                img.verify()
+        except Image.DecompressionBombError:
+            raise _too_many_pixels(max_width, max_height, max_megapixels)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise UploadError("The file is damaged or is not really a PNG or JPEG image.")
     if (kind, fmt) not in ((PNG, "PNG"), (JPEG, "JPEG")):
         raise UploadError("The file is damaged or is not really a PNG or JPEG image.")
 
@@ -135,7 +160,7 @@ class CheckedImage:
     content_type: str
 
 
-def check_image(data: bytes, *, max_bytes: int = MAX_BYTES) -> CheckedImage:
+def check_image(data: bytes, *, max_bytes: int = MAX_BYTES, **pixel_limits: int) -> CheckedImage:
     if not data:
         raise UploadError("Select an image file.")
     if len(data) > max_bytes:
@@ -145,16 +170,16 @@ def check_image(data: bytes, *, max_bytes: int = MAX_BYTES) -> CheckedImage:
         raise UploadError("The file must be a PNG, JPEG or SVG image (its contents are checked, not its name).")
     if kind == SVG:
         return CheckedImage(sanitise_svg(data), SVG)
-    _check_bitmap(data, kind)
+    _check_bitmap(data, kind, **pixel_limits)
     return CheckedImage(data, kind)
 
 
 def store_image(session: Session, folder: Path, data: bytes, *, alt: str, filename: str, actor,
-                max_bytes: int = MAX_BYTES) -> ImageUpload:
+                max_bytes: int = MAX_BYTES, **pixel_limits: int) -> ImageUpload:
     alt = " ".join((alt or "").split())
     if not alt:
         raise UploadError("Enter alt text that describes the image for people who cannot see it.")
-    checked = check_image(data, max_bytes=max_bytes)
+    checked = check_image(data, max_bytes=max_bytes, **pixel_limits)
     name = f"{hashlib.sha256(checked.data).hexdigest()[:24]}.{EXTENSIONS[checked.content_type]}"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

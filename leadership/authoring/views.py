@@ -358,7 +358,10 @@ def images():
                 data = f.read(limit + 1)
                 try:
                     stored = uploads.store_image(current_session(), upload_folder(), data, alt=form.alt.data,
-                                                 filename=f.filename, actor=current_user, max_bytes=limit)
+                                                 filename=f.filename, actor=current_user, max_bytes=limit,
+                                                 max_width=current_app.config["UPLOAD_IMAGE_MAX_WIDTH"],
+                                                 max_height=current_app.config["UPLOAD_IMAGE_MAX_HEIGHT"],
+                                                 max_megapixels=current_app.config["UPLOAD_IMAGE_MAX_MEGAPIXELS"])
                 except uploads.UploadError as err:
                     form.image.errors = [err.message]
                     status = err.status
