@@ -154,14 +154,57 @@ def attempt_allowed(session: Session, user_id: int, course_slug: str, module: Mo
 
 # --------------------------------------------------------------------------- papers
 
+def _opaque_values(n: int) -> list[str]:
+    """``n`` distinct random option values for one question of one paper."""
+    values: list[str] = []
+    while len(values) < n:
+        value = secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+        if value not in values:
+            values.append(value)
+    return values
+
+
 def draw_paper(quiz: Quiz, rng=None) -> list[dict]:
-    """Questions (pool, shuffled if set) and each one's option order, as stored on the attempt."""
+    """Questions (pool, shuffled if set), each one's option order, and the opaque value each
+    option carries in the form, as stored on the attempt.
+
+    The form never carries an option's authored key (a, b, c...): it would tell the learner
+    where the author wrote each option, and authors put the right answer first more often than
+    not (pen test F4). Values are random per paper and mapped back here when answers arrive.
+    """
     rng = rng or rng_factory()
     paper = []
     for qid in draw_questions(quiz, rng):
         question = quiz.question(qid)
-        paper.append({"question": qid, "options": list(option_order(quiz, question, rng))})
+        keys = list(option_order(quiz, question, rng))
+        paper.append({"question": qid, "options": keys, "values": _opaque_values(len(keys))})
     return paper
+
+
+def option_values(attempt: QuizAttempt) -> dict[str, dict[str, str]]:
+    """{question id: {authored key: the value this paper's form uses for it}}."""
+    return {item["question"]: dict(zip(item["options"], item["values"])) for item in attempt.paper}
+
+
+def has_option_values(attempt: QuizAttempt) -> bool:
+    """False for a paper drawn before option values existed (it is discarded and drawn again)."""
+    return all("values" in item for item in attempt.paper)
+
+
+def answers_from_form(attempt: QuizAttempt, posted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Posted option values turned back into authored keys; a value this paper never used (an
+    authored key such as "a" included) is refused with :class:`ForeignAnswer`."""
+    lookup = {qid: {value: key for key, value in mapping.items()}
+              for qid, mapping in option_values(attempt).items()}
+    answers: dict[str, set[str]] = {}
+    for qid, values in posted.items():
+        if qid not in lookup:
+            raise ForeignAnswer(f"question {qid!r} is not on this paper")
+        stray = [v for v in values if v not in lookup[qid]]
+        if stray:
+            raise ForeignAnswer(f"question {qid!r} did not offer option(s) {', '.join(sorted(stray))[:200]}")
+        answers[qid] = {lookup[qid][v] for v in values}
+    return answers
 
 
 def start_attempt(session: Session, user_id: int, course: Course, module: Module,

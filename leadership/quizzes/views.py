@@ -57,7 +57,7 @@ def _open_paper(course_slug: str, module_slug: str, token: str):
     if attempt.submitted:
         abort(redirect(_paper_url(course, module, attempt), code=303))
     quiz = service.quiz_for_version(course, attempt.module_slug, attempt.content_version)
-    if quiz is None:
+    if quiz is None or not service.has_option_values(attempt):
         service.discard_attempt(db.session, attempt)
         flash(_("This quiz was updated since you started it, so your answers could not be kept. "
                 "Please start the quiz again."), "error")
@@ -140,8 +140,8 @@ def paper(course_slug: str, module_slug: str, token: str):
         return redirect(_paper_url(course, module, attempt))
     answers, missing = {}, []
     if request.method == "POST":
-        answers = read_answers(request.form)
         try:
+            answers = service.answers_from_form(attempt, read_answers(request.form))
             service.check_answers(attempt, quiz, answers)
         except service.ForeignAnswer as err:
             return _refused(_("Your answers could not be accepted: %(reason)s. Nothing was saved.",
@@ -153,7 +153,8 @@ def paper(course_slug: str, module_slug: str, token: str):
     errors = _errors(items, missing)
     return render_template("quizzes/paper.html", course=course, module=module, attempt=attempt, items=items,
                            answers=answers, errors=errors, page_has_errors=bool(errors),
-                           field_name=field_name), 400 if errors else 200
+                           field_name=field_name, option_values=service.option_values(attempt)), \
+        400 if errors else 200
 
 
 def _errors(items, missing, link=None) -> list[dict]:
@@ -180,8 +181,8 @@ def question(course_slug: str, module_slug: str, token: str, number: int):
     answers = {qid: set((attempt.draft or {}).get(qid, ()))}
     errors = []
     if request.method == "POST":
-        posted = read_answers(request.form)
         try:
+            posted = service.answers_from_form(attempt, read_answers(request.form))
             service.check_answers(attempt, quiz, posted)
         except service.ForeignAnswer as err:
             return _refused(_("Your answer could not be accepted: %(reason)s. Nothing was saved.",
@@ -201,7 +202,7 @@ def question(course_slug: str, module_slug: str, token: str, number: int):
             if number > 1 else url_for(".quiz", course_slug=course.slug, module_slug=module.slug))
     return render_template("quizzes/question.html", course=course, module=module, attempt=attempt, item=item,
                            total=len(items), answers=answers, errors=errors, page_has_errors=bool(errors),
-                           field_name=field_name, back=back,
+                           field_name=field_name, option_values=service.option_values(attempt), back=back,
                            returning=request.values.get("return") == "check"), 400 if errors else 200
 
 

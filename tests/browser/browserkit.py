@@ -173,3 +173,20 @@ def run_axe(page, options: dict):
     response = page.evaluate("options => axe.run(document, options)", options)
     results = AxeResults(response)
     return results.violations_count, results.generate_report()
+
+
+def paper_values(app, url: str) -> dict[str, dict[str, str]]:
+    """{question id: {authored key: the option's value on this paper}} for the quiz paper at
+    ``url``, read from the database: the form's option values are random per paper, so a test
+    that knows the right answer (from the content engine) needs this to find its input."""
+    import sqlalchemy as sa
+
+    from leadership.extensions import db
+    from leadership.quizzes.models import QuizAttempt
+
+    token = re.search(r"/quiz/paper/([^/?#]+)", url).group(1)
+    with app.app_context():
+        attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.token == token))
+        values = {item["question"]: dict(zip(item["options"], item["values"])) for item in attempt.paper}
+        db.session.remove()
+    return values

@@ -41,8 +41,18 @@ def wrong_answers(quiz, question_ids) -> dict[str, set[str]]:
     return out
 
 
-def form_data(answers: dict[str, set[str]]) -> dict:
-    return {f"q-{qid}": sorted(keys) for qid, keys in answers.items()}
+def form_data(answers: dict[str, set[str]], attempt) -> dict:
+    """What a browser posts for these answers (authored keys) on this paper: each option's
+    opaque per-paper value, as the form shows it (the form never carries authored keys)."""
+    values = {item["question"]: dict(zip(item["options"], item["values"])) for item in attempt.paper}
+    return {f"q-{qid}": sorted(values[qid][k] for k in keys) for qid, keys in answers.items()}
+
+
+def keys_of(attempt, qid: str, values) -> list[str]:
+    """Authored keys for option values shown on this paper (to read a page back)."""
+    item = next(i for i in attempt.paper if i["question"] == qid)
+    lookup = dict(zip(item["values"], item["options"]))
+    return [lookup[v] for v in values]
 
 
 def read_pages(client: Client, module) -> None:

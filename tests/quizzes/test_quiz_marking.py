@@ -105,8 +105,8 @@ def test_paper_draws_the_pool_and_shuffles_options(second):
                 assert item["options"] == ["a", "b"]  # True/False keep their authored order
     orders = {tuple(item["options"]) for p in papers for item in p if item["question"] == "threats"}
     assert len(orders) > 1
-    # The stored paper holds keys only: nothing about which option is right.
-    assert set(papers[0][0]) == {"question", "options"}
+    # The stored paper holds keys and each option's random form value: nothing about which option is right.
+    assert set(papers[0][0]) == {"question", "options", "values"}
 
 
 def test_papers_use_the_system_random_source():

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from quizhelp import (
-    COURSE, attempt_row, form_data, quiz_url, read_pages, right_answers, start, wrong_answers,
+    COURSE, attempt_row, form_data, keys_of, quiz_url, read_pages, right_answers, start, wrong_answers,
 )
 
 from leadership.quizzes.models import ModuleCompletion, QuizAnswer, QuizAttempt
@@ -44,8 +44,8 @@ def test_quiz_page_never_contains_the_answers(qclient, qsession, quiz_course):
     attempt = attempt_row(qsession, token)
     for item in attempt.paper:
         inputs = soup.find_all("input", {"name": f"q-{item['question']}"})
-        # option values are opaque keys, shown in the paper's (shuffled) order
-        assert [i["value"] for i in inputs] == item["options"]
+        # option values are this paper's opaque values (never the authored keys), in its shuffled order
+        assert [i["value"] for i in inputs] == item["values"]
         expected_type = "checkbox" if quiz.question(item["question"]).type == "multiple" else "radio"
         assert {i["type"] for i in inputs} == {expected_type}
         assert not any(k for i in inputs for k in i.attrs if k.startswith("data-"))
@@ -58,12 +58,13 @@ def test_option_order_is_shuffled_per_attempt(qclient, qsession, quiz_course):
     for _ in range(8):
         token = start(qclient, "first")
         soup = qclient.page(quiz_url("first", f"/paper/{token}"))
-        shown = [i["value"] for i in soup.find_all("input", {"name": "q-phishing-sign"})]
+        attempt = attempt_row(qsession, token)
+        shown = keys_of(attempt, "phishing-sign",
+                        [i["value"] for i in soup.find_all("input", {"name": "q-phishing-sign"})])
         assert sorted(shown) == ["a", "b", "c", "d"]
         orders.add(tuple(shown))
-        attempt = attempt_row(qsession, token)
         response = qclient.post(quiz_url("first", f"/paper/{token}"),
-                                form_data(wrong_answers(quiz, attempt.question_ids)))
+                                form_data(wrong_answers(quiz, attempt.question_ids), attempt))
         assert response.status_code == 303
     assert len(orders) > 1
     assert _count(qsession, QuizAttempt, module_slug="first") == 8
@@ -73,7 +74,8 @@ def test_skipped_question_gets_an_error_summary(qclient, qsession, quiz_course):
     quiz = quiz_course.module("first").quiz
     token = start(qclient, "first")
     answers = right_answers(quiz, ["phishing-sign", "controller"])
-    response = qclient.post(quiz_url("first", f"/paper/{token}"), form_data(answers))
+    attempt = attempt_row(qsession, token)
+    response = qclient.post(quiz_url("first", f"/paper/{token}"), form_data(answers, attempt))
     assert response.status_code == 400
     from bs4 import BeautifulSoup
 
@@ -88,7 +90,7 @@ def test_skipped_question_gets_an_error_summary(qclient, qsession, quiz_course):
     # answers already given are kept
     for qid, keys in answers.items():
         checked = {i["value"] for i in soup.find_all("input", {"name": f"q-{qid}"}) if i.has_attr("checked")}
-        assert checked == keys
+        assert set(keys_of(attempt, qid, checked)) == keys
     attempt = attempt_row(qsession, token)
     assert attempt.submitted_at is None and _count(qsession, QuizAnswer) == 0
 
@@ -98,7 +100,7 @@ def test_passing_shows_score_answers_and_explanations(qclient, qsession, quiz_co
     token = start(qclient, "first")
     answers = right_answers(quiz, quiz.question_ids)
     answers["useful-backups"] = {"a"}  # one wrong: 2 of 3 = 67%, pass mark 60
-    response = qclient.post(quiz_url("first", f"/paper/{token}"), form_data(answers))
+    response = qclient.post(quiz_url("first", f"/paper/{token}"), form_data(answers, attempt_row(qsession, token)))
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/quiz/results/{token}")
     soup = qclient.page(quiz_url("first", f"/results/{token}"))
@@ -123,7 +125,7 @@ def test_failing_offers_a_retake(qclient, qsession, quiz_course):
     quiz = quiz_course.module("first").quiz
     token = start(qclient, "first")
     attempt = attempt_row(qsession, token)
-    qclient.post(quiz_url("first", f"/paper/{token}"), form_data(wrong_answers(quiz, attempt.question_ids)))
+    qclient.post(quiz_url("first", f"/paper/{token}"), form_data(wrong_answers(quiz, attempt.question_ids), attempt))
     soup = qclient.page(quiz_url("first", f"/results/{token}"))
     page = _text(soup)
     assert "You did not pass this time" in page and "Your score: 0%." in page
@@ -138,9 +140,10 @@ def test_replayed_submission_does_not_create_a_second_attempt(qclient, qsession,
     token = start(qclient, "first")
     url = quiz_url("first", f"/paper/{token}")
     csrf = qclient.csrf_token(url)
-    first = form_data(right_answers(quiz, quiz.question_ids)) | {"csrf_token": csrf}
+    attempt = attempt_row(qsession, token)
+    first = form_data(right_answers(quiz, quiz.question_ids), attempt) | {"csrf_token": csrf}
     assert qclient.post(url, first).status_code == 303
-    replay = form_data(wrong_answers(quiz, quiz.question_ids)) | {"csrf_token": csrf}
+    replay = form_data(wrong_answers(quiz, quiz.question_ids), attempt) | {"csrf_token": csrf}
     response = qclient.post(url, replay)
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/results/{token}")
     assert _count(qsession, QuizAttempt) == 1
@@ -171,9 +174,10 @@ def test_answers_not_on_the_paper_are_refused(qclient, qsession, quiz_course):
     qid = attempt.question_ids[0]
     for bad in ({f"q-{not_drawn}": quiz.question(not_drawn).keys[0]},   # in the module, not on this paper
                 {"q-made-up": "a"},                                        # not in the module
-                {f"q-{qid}": "zz"}):                                       # an option never offered
-        response = qclient.post(first_url, {f"q-{qid}": attempt.paper[0]["options"][0], **bad}
-                                if "zz" not in bad.values() else bad)
+                {f"q-{qid}": "zz"},                                        # an option never offered
+                {f"q-{qid}": attempt.paper[0]["options"][0]}):             # an authored key, not this paper's value
+        response = qclient.post(first_url, {f"q-{qid}": attempt.paper[0]["values"][0], **bad}
+                                if f"q-{qid}" not in bad else bad)
         assert response.status_code == 400, bad
         assert "could not be accepted" in response.data.decode()
     attempt = attempt_row(qsession, token)
@@ -189,7 +193,8 @@ def test_someone_elses_paper_is_not_found(qclient, quiz_app, make_user, qsession
     other.sign_in(make_user().email)
     assert other.get(quiz_url("first", f"/paper/{token}")).status_code == 404
     response = other.post(quiz_url("first", f"/paper/{token}"),
-                          form_data(right_answers(quiz_course.module("first").quiz, ["controller"])),
+                          form_data(right_answers(quiz_course.module("first").quiz, ["controller"]),
+                                    attempt_row(qsession, token)),
                           token_from=quiz_url("first"))
     assert response.status_code == 404
     assert other.get(quiz_url("first", f"/results/{token}")).status_code == 404
@@ -214,14 +219,14 @@ def test_one_question_per_page_then_check_answers(qclient, qsession, quiz_course
 
     right = right_answers(quiz, [q1, q2])
     wrong = wrong_answers(quiz, [q1])
-    response = qclient.post(quiz_url("second", f"/paper/{token}/1"), form_data(wrong))
+    response = qclient.post(quiz_url("second", f"/paper/{token}/1"), form_data(wrong, attempt))
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/paper/{token}/2")
     attempt = attempt_row(qsession, token)
     assert attempt.draft == {q1: sorted(wrong[q1])}
     assert attempt.score is None and attempt.submitted_at is None, "nothing is marked before submission"
     assert _count(qsession, QuizAnswer) == 0
 
-    response = qclient.post(quiz_url("second", f"/paper/{token}/2"), form_data({q2: right[q2]}))
+    response = qclient.post(quiz_url("second", f"/paper/{token}/2"), form_data({q2: right[q2]}, attempt))
     assert response.headers["Location"].endswith(f"/paper/{token}/check")
     soup = qclient.page(quiz_url("second", f"/paper/{token}/check"))
     assert soup.find("h1").get_text(strip=True) == "Check your answers"
@@ -231,7 +236,8 @@ def test_one_question_per_page_then_check_answers(qclient, qsession, quiz_course
     # change the first answer from the check page, and come back to it
     soup = qclient.page(change["href"])
     assert soup.find("input", {"name": "return", "value": "check"})
-    response = qclient.post(quiz_url("second", f"/paper/{token}/1"), form_data({q1: right[q1]}) | {"return": "check"})
+    response = qclient.post(quiz_url("second", f"/paper/{token}/1"),
+                            form_data({q1: right[q1]}, attempt) | {"return": "check"})
     assert response.headers["Location"].endswith(f"/paper/{token}/check")
 
     response = qclient.post(quiz_url("second", f"/paper/{token}/check"), {})
@@ -255,7 +261,7 @@ def _fail(qclient, qsession, quiz, module="second"):
     token = start(qclient, module)
     attempt = attempt_row(qsession, token)
     for n, qid in enumerate(attempt.question_ids, start=1):
-        qclient.post(quiz_url(module, f"/paper/{token}/{n}"), form_data(wrong_answers(quiz, [qid])))
+        qclient.post(quiz_url(module, f"/paper/{token}/{n}"), form_data(wrong_answers(quiz, [qid]), attempt))
     assert qclient.post(quiz_url(module, f"/paper/{token}/check"), {}).status_code == 303
     return attempt_row(qsession, token)
 
@@ -298,9 +304,11 @@ def test_cool_down_and_attempt_limit(qclient, qsession, quiz_course, learner):
 def test_a_paper_from_a_replaced_module_version_is_not_marked(qclient, qsession, quiz_course):
     quiz = quiz_course.module("first").quiz
     token = start(qclient, "first")
+    attempt = attempt_row(qsession, token)
     qsession.execute(sa.update(QuizAttempt).where(QuizAttempt.token == token).values(content_version="0" * 12))
     qsession.commit()
-    response = qclient.post(quiz_url("first", f"/paper/{token}"), form_data(right_answers(quiz, quiz.question_ids)),
+    response = qclient.post(quiz_url("first", f"/paper/{token}"),
+                            form_data(right_answers(quiz, quiz.question_ids), attempt),
                             token_from=quiz_url("first"))
     assert response.status_code == 302 and response.headers["Location"].endswith(quiz_url("first"))
     assert _count(qsession, QuizAttempt) == 0, "the stale paper is discarded"
@@ -315,10 +323,10 @@ def _pass(qclient, qsession, quiz_course, slug):
     answers = right_answers(module.quiz, attempt.question_ids)
     if module.quiz.settings.display == "one-per-page":
         for n, qid in enumerate(attempt.question_ids, start=1):
-            qclient.post(quiz_url(slug, f"/paper/{token}/{n}"), form_data({qid: answers[qid]}))
+            qclient.post(quiz_url(slug, f"/paper/{token}/{n}"), form_data({qid: answers[qid]}, attempt))
         response = qclient.post(quiz_url(slug, f"/paper/{token}/check"), {})
     else:
-        response = qclient.post(quiz_url(slug, f"/paper/{token}"), form_data(answers))
+        response = qclient.post(quiz_url(slug, f"/paper/{token}"), form_data(answers, attempt))
     assert response.status_code == 303
     return token
 

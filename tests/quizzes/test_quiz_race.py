@@ -104,7 +104,7 @@ def test_racing_final_submissions_make_one_attempt_and_one_certificate(postgres_
     attempt = service.get_attempt(qsession, token, learner.id)
     answers = right_answers(quiz_course.module("second").quiz, attempt.question_ids)
     for n, qid in enumerate(attempt.question_ids, start=1):
-        clients[0].post(quiz_url("second", f"/paper/{token}/{n}"), form_data({qid: answers[qid]}))
+        clients[0].post(quiz_url("second", f"/paper/{token}/{n}"), form_data({qid: answers[qid]}, attempt))
     check = quiz_url("second", f"/paper/{token}/check")
     tokens = [c.csrf_token(check) for c in clients]
 
