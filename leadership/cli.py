@@ -85,8 +85,12 @@ course_cli = AppGroup("course", help="Course content.")
 @course_cli.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def course_validate(path):
-    """Check course files; print `path:line: message` per problem; exit 1 if any."""
-    from .content import validate_path
+    """Check course files; print `path:line: message` per problem; exit 1 if any.
+
+    Advice that does not make content invalid follows as `path:line: warning: message`
+    lines; warnings never change the exit code.
+    """
+    from .content import validate_path, warnings_for_path
 
     target = path or Path(current_app.config["COURSES_DIR"])
     if not target.exists():
@@ -95,6 +99,8 @@ def course_validate(path):
     problems = validate_path(target)
     for problem in problems:
         click.echo(str(problem))
+    for warning in warnings_for_path(target):
+        click.echo(str(warning))
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)

@@ -19,7 +19,8 @@ both).  Typical use::
 - :mod:`.marking`: question types, marking, drawing papers;
 - :mod:`.translation`: when a translation may be shown, and the translated views;
 - :mod:`.loading`: course folders and the catalogue;
-- :mod:`.render`: Markdown to sanitised HTML;  :mod:`.validate`: ``flask course validate``.
+- :mod:`.render`: Markdown to sanitised HTML;  :mod:`.validate`: ``flask course validate``;
+  :mod:`.warnings`: its warnings (advice that does not make content invalid).
 """
 
 from .course_file import COURSE_KEYS, build_course, parse_course_meta
@@ -44,6 +45,7 @@ from .rules import (
 )
 from .translation import accept_translation, compare_translation, course_views
 from .validate import validate_path
+from .warnings import answer_position_warning, warnings_for_path
 
 __all__ = [
     # the model
@@ -55,7 +57,7 @@ __all__ = [
     # course folders and files
     "AssetUrl", "COURSE_KEYS", "MODULE_KEYS", "build_course", "find_course_dirs",
     "load_catalogue", "load_course", "load_module_file", "module_slug", "parse_course_meta",
-    "parse_module", "read_course_meta", "validate_path",
+    "parse_module", "read_course_meta", "validate_path", "warnings_for_path", "answer_position_warning",
     # translations
     "accept_translation", "compare_translation", "course_views", "load_translation",
     # quizzes
