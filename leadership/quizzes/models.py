@@ -21,6 +21,10 @@ class QuizAttempt(Base):
     __table_args__ = (
         sa.Index("ix_quiz_attempt_course_module_submitted", "course_slug", "module_slug", "submitted_at"),
         sa.Index("ix_quiz_attempt_user_module", "user_id", "course_slug", "module_slug"),
+        # At most one open (unsubmitted) paper per learner and module, enforced by the database:
+        # racing "Start quiz" requests cannot draw a second paper (pen test F3).
+        sa.Index("uq_quiz_attempt_open_paper", "user_id", "course_slug", "module_slug", unique=True,
+                 sqlite_where=sa.text("submitted_at IS NULL"), postgresql_where=sa.text("submitted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -214,25 +214,63 @@ def start_attempt(session: Session, user_id: int, course: Course, module: Module
     Resuming an open paper (rather than drawing another) means reloading or
     replaying "Start quiz" cannot be used to fish for an easier paper. An open
     paper from a version of the module that no longer exists is discarded.
+
+    Racing requests cannot draw two papers: a partial unique index allows one open paper per
+    learner and module, so the loser's insert fails and it returns the winner's paper. Because
+    papers are therefore drawn one after another, the allowance read before the insert counts
+    every earlier paper (and :func:`submit_attempt` checks it again when marking).
     """
     if not module.has_quiz:
         raise ValueError(f"module {module.slug!r} has no quiz")
-    current = open_attempt(session, user_id, course.slug, module.slug)
-    if current is not None:
-        if current.content_version == module.version:
-            return current
-        session.delete(current)
-        session.flush()
-    allowance = attempt_allowed(session, user_id, course.slug, module, now)
-    if not allowance.allowed:
-        raise AttemptRefused(allowance)
-    attempt = QuizAttempt(user_id=user_id, course_slug=course.slug, module_slug=module.slug,
-                          content_version=module.version, language=language[:5],
-                          paper=draw_paper(module.quiz), draft={}, token=secrets.token_urlsafe(24),
-                          started_at=now or utcnow())
-    session.add(attempt)
-    session.commit()
-    return attempt
+    for _try in range(5):
+        current = open_attempt(session, user_id, course.slug, module.slug)
+        if current is not None:
+            if current.content_version == module.version:
+                return current
+            session.delete(current)
+            session.flush()
+        allowance = attempt_allowed(session, user_id, course.slug, module, now)
+        if not allowance.allowed:
+            session.rollback()
+            raise AttemptRefused(allowance)
+        attempt = QuizAttempt(user_id=user_id, course_slug=course.slug, module_slug=module.slug,
+                              content_version=module.version, language=language[:5],
+                              paper=draw_paper(module.quiz), draft={}, token=secrets.token_urlsafe(24),
+                              started_at=now or utcnow())
+        session.add(attempt)
+        try:
+            session.commit()
+            return attempt
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            # Another request drew this learner's paper first (unique index), or on SQLite a
+            # writer got in between: read again, and resume the paper that won.
+            session.rollback()
+    raise RuntimeError("could not start a quiz attempt")  # pragma: no cover - five lost races in a row
+
+
+def _allowed_at_marking(session: Session, attempt: QuizAttempt, quiz: Quiz) -> Allowance | None:
+    """Why this paper may not be marked, or None. The allowance is checked again here, so a
+    paper drawn past the attempt limit or inside a cool-down (by a race, or before the unique
+    index existed) never becomes a marked attempt."""
+    settings = quiz.settings
+    others = session.execute(
+        sa.select(QuizAttempt.submitted_at, QuizAttempt.passed)
+        .where(QuizAttempt.user_id == attempt.user_id, QuizAttempt.course_slug == attempt.course_slug,
+               QuizAttempt.module_slug == attempt.module_slug, QuizAttempt.submitted_at.is_not(None),
+               QuizAttempt.id != attempt.id)
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).all()
+    used, ever_passed = len(others), any(o.passed for o in others)
+    if settings.attempts and used >= settings.attempts:
+        return Allowance(False, LIMIT_REACHED, None, used, 0, ever_passed)
+    left = max(settings.attempts - used, 0) if settings.attempts else None
+    if any(o.submitted_at >= attempt.started_at for o in others):
+        # Another paper was marked after this one was drawn: both were open at once.
+        return Allowance(False, LIMIT_REACHED if left == 0 else COOLING_DOWN, None, used, left, ever_passed)
+    if settings.cooldown_minutes and others and not others[0].passed:
+        retry_at = others[0].submitted_at + timedelta(minutes=settings.cooldown_minutes)
+        if attempt.started_at < retry_at:
+            return Allowance(False, COOLING_DOWN, retry_at, used, left, ever_passed)
+    return None
 
 
 def check_answers(attempt: QuizAttempt, quiz: Quiz, answers: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
@@ -273,8 +311,10 @@ def submit_attempt(session: Session, attempt_token: str, user_id: int,
 
     Returns the marked attempt. A replayed token returns the attempt as already
     marked and never creates or re-marks anything. Raises :class:`ForeignAnswer`
-    (nothing stored) for answers the paper did not ask for, and
-    :class:`PaperOutdated` when the module changed and its old quiz is gone.
+    (nothing stored) for answers the paper did not ask for,
+    :class:`PaperOutdated` when the module changed and its old quiz is gone, and
+    :class:`AttemptRefused` when the allowance (attempt limit, cool-down) no longer
+    lets this paper count (the view discards it).
     """
     attempt = get_attempt(session, attempt_token, user_id)
     if attempt.submitted:
@@ -283,6 +323,9 @@ def submit_attempt(session: Session, attempt_token: str, user_id: int,
     if quiz is None:
         raise PaperOutdated("this quiz has changed since the paper was drawn")
     clean = check_answers(attempt, quiz, answers)
+    refused = _allowed_at_marking(session, attempt, quiz)
+    if refused is not None:
+        raise AttemptRefused(refused)
     score, results = mark_quiz(quiz, clean, attempt.question_ids)
     is_pass = passed(quiz, score)
     now = now or utcnow()

@@ -125,6 +125,11 @@ def _submit(course, module, attempt, answers):
         flash(_("This quiz was updated since you started it, so your answers could not be marked. "
                 "Please start the quiz again."), "error")
         return redirect(url_for(".quiz", course_slug=course.slug, module_slug=module.slug))
+    except service.AttemptRefused:
+        db.session.rollback()
+        service.discard_attempt(db.session, attempt)
+        flash(_("These answers could not be marked: this quiz does not allow another attempt now."), "error")
+        return render_template("quizzes/intro.html", **_intro_context(course, module)), 403
     if attempt.passed:
         update_completion(db.session, current_user.id, course)
     return redirect(url_for(".results", course_slug=course.slug, module_slug=module.slug, token=attempt.token),
