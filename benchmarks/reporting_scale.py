@@ -170,10 +170,19 @@ def run(inst, args, label) -> None:
 
 def staff_session(client, uid: int, version: int) -> None:
     """The session a staff member has after the sign-in form and the second factor (TOTP):
-    the same keys ``leadership.auth.views._start_session`` writes."""
+    a server-side session row and the same keys ``leadership.auth.views._start_session`` writes."""
+    from datetime import timedelta
+
+    from leadership.auth import sessions
+    from leadership.auth.models import User
+    from leadership.extensions import db
+
+    with client.application.app_context():
+        raw = sessions.open_session(db.session, db.session.get(User, uid), timedelta(hours=12))
+        db.session.remove()
     now = int(time.time())
     with client.session_transaction() as s:
-        s["_user_id"] = f"{uid}:{version}"
+        s["_user_id"] = raw
         s["_fresh"] = True
         s["auth_at"] = now
         s["seen_at"] = now

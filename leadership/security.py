@@ -63,7 +63,12 @@ signed_in = requires()
 
 
 def end_session() -> None:
-    """Sign out and clear the session cookie's contents, keeping only the chosen language."""
+    """Sign out: delete this browser's server-side session (so a copy of the cookie is worthless),
+    and clear the cookie's contents, keeping only the chosen language. Other devices stay signed in."""
+    from .auth import sessions
+    from .extensions import db
+
+    sessions.close(db.session, session.get("_user_id"))
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -197,38 +202,58 @@ def decode_text_upload(raw: bytes) -> str:
 
 
 def enforce_session_timeouts():
-    """Idle and absolute time-outs for staff sessions (ASVS 3.3.1/3.3.2)."""
-    from flask import current_app
+    """Idle and absolute time-outs (ASVS 3.3.1/3.3.2): staff sessions end after
+    SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after sign-in; learner
+    sessions after LEARNER_SESSION_DAYS. Both the server-side session (``auth.sessions``) and
+    the signed cookie carry the times; either one ending the session ends it."""
+    from flask import current_app, g
 
-    if request.endpoint in ("static", "main.healthz") or not current_user.is_authenticated:
+    from .auth import sessions
+    from .db import utcnow
+    from .extensions import db
+
+    if request.endpoint in ("static", "main.healthz"):
+        return None
+    signed_in = current_user.is_authenticated  # loads the user (and notes an expired session) first
+    ended = getattr(g, "session_ended", None)
+    if not signed_in and not ended:
         return None
     now = int(time.time())
-    if current_user.role_enum.is_staff:
-        idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
-        absolute = int(current_app.config["SESSION_ABSOLUTE_HOURS"]) * 3600
+    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    absolute = int(current_app.config["SESSION_ABSOLUTE_HOURS"]) * 3600
+    reason = "absolute" if ended else None
+    row = getattr(g, "user_session", None)
+    if reason is None and current_user.role_enum.is_staff:
         auth_at, seen_at = session.get("auth_at"), session.get("seen_at")
-        reason = None
-        if auth_at is None or now - int(auth_at) > absolute:
+        server_age = (utcnow() - row.created_at).total_seconds() if row is not None else 0
+        server_idle = (utcnow() - row.last_seen_at).total_seconds() if row is not None else 0
+        if auth_at is None or now - int(auth_at) > absolute or server_age > absolute:
             reason = "absolute"
-        elif seen_at is not None and now - int(seen_at) > idle:
+        elif (seen_at is not None and now - int(seen_at) > idle) or server_idle > idle:
             reason = "idle"
-        if reason:
-            from flask_babel import gettext as _
+    if reason:
+        from flask_babel import gettext as _
 
-            end_session()
-            back = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
-            if back:
-                session["next"] = back
-            if reason == "idle":
-                flash(_("You have been signed out because you were inactive for %(n)d minutes. Sign in again "
-                        "to continue.", n=idle // 60), "info")
-            else:
-                flash(_("You have been signed out because you signed in more than %(n)d hours ago. Sign in "
-                        "again to continue.", n=absolute // 3600), "info")
-            return redirect(url_for("auth.sign_in"))
+        staff = ended == "staff" if ended else current_user.role_enum.is_staff
+        end_session()
+        back = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
+        if back:
+            session["next"] = back
+        if reason == "idle":
+            flash(_("You have been signed out because you were inactive for %(n)d minutes. Sign in again "
+                    "to continue.", n=idle // 60), "info")
+        elif staff:
+            flash(_("You have been signed out because you signed in more than %(n)d hours ago. Sign in "
+                    "again to continue.", n=absolute // 3600), "info")
+        else:
+            flash(_("You have been signed out because you signed in more than %(n)d days ago. Sign in "
+                    "again to continue.", n=int(current_app.config["LEARNER_SESSION_DAYS"])), "info")
+        return redirect(url_for("auth.sign_in"))
     seen_at = session.get("seen_at")
     if seen_at is None or now - int(seen_at) >= 60:  # at most one cookie update a minute
         session["seen_at"] = now
+    if row is not None:
+        sessions.touch(db.session, row)
     return None
 
 
@@ -247,6 +272,7 @@ def init_app(app) -> None:
         limiter.request_filter(_limits_off_for_this_app)
     app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.setdefault("SESSION_ABSOLUTE_HOURS", 12)
+    app.config.setdefault("LEARNER_SESSION_DAYS", 30)
     # First of all hooks: it must read the raw body before anything (CSRF) parses the form.
     app.before_request_funcs.setdefault(None, []).insert(0, reject_malformed_input)
     app.before_request(enforce_session_timeouts)

@@ -35,16 +35,22 @@ def select_locale() -> str:
     return request.accept_languages.best_match(supported) or "en"
 
 
-def _load_user(user_id: str):
-    from .auth.models import User
+def _load_user(session_id: str):
+    """The signed-in user: the cookie's session id must name a live server-side session
+    (``auth.sessions``), loaded with its user in one query."""
+    from .auth import sessions
+    from .db import utcnow
 
-    try:
-        uid, version = (int(part) for part in user_id.split(":", 1))
-    except ValueError:
+    found = sessions.load(db.session, session_id)
+    if found is None:
         return None
-    user = db.session.get(User, uid)
-    if user is None or not user.is_active or user.session_version != version:
+    user, row = found
+    if not user.is_active:
         return None
+    if row.expires_at <= utcnow():
+        g.session_ended = "staff" if user.role_enum.is_staff else "learner"  # enforce_session_timeouts says so
+        return None
+    g.user_session = row
     return user
 
 
@@ -62,7 +68,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     # "basic", not "strong": strong drops the session whenever the client's IP or user agent
     # changes, which signs councillors out on mobile networks and council VPNs/proxies. Our
-    # sessions are rotated on sign-in, bound to session_version and time out (security.py).
+    # sessions are rotated on sign-in, live on the server (auth/sessions.py) and time out (security.py).
     login_manager.session_protection = "basic"
     from flask_babel import lazy_gettext as _l
 

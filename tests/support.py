@@ -82,6 +82,21 @@ def totp_now(email: str) -> str:
     return pyotp.TOTP(secret).now()
 
 
+def open_server_session(user, hours: int = 12) -> str:
+    """A server-side session for ``user`` (what signing in creates); returns the id the cookie
+    carries as ``_user_id``. For tests that build a staff session without the TOTP step."""
+    from datetime import timedelta
+
+    from leadership.auth import sessions
+    from leadership.auth.models import User
+    from leadership.extensions import db
+
+    with _current_app["app"].app_context():
+        raw = sessions.open_session(db.session, db.session.get(User, user.id), timedelta(hours=hours))
+        db.session.remove()
+    return raw
+
+
 def login_as(client, user):
     client.sign_in(user.email)
     return client

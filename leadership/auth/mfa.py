@@ -147,4 +147,7 @@ def disable(session: Session, user: User) -> None:
     user.mfa_enabled_at = None
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.session_version += 1
+    from .sessions import close_all
+
+    close_all(session, user.id)
     session.commit()

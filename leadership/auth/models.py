@@ -32,6 +32,10 @@ class User(Base):
 
     council: Mapped[Council] = relationship(lazy="joined")
 
+    # The random id of the server-side session (``UserSession``) this object was loaded for or
+    # signed in with: Flask-Login keeps it in the cookie. Not a column.
+    session_token = None  # str | None
+
     # Flask-Login protocol
     @property
     def is_authenticated(self) -> bool:
@@ -46,7 +50,10 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session cookie: the server-side session's random id."""
+        if not self.session_token:
+            raise RuntimeError("sign in through auth.sessions.open_session, which gives the session an id")
+        return self.session_token
 
     @property
     def role_enum(self) -> Role:
@@ -89,3 +96,17 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(Base):
+    """One signed-in browser (pen test F2). The cookie carries a random id; only its SHA-256 is
+    stored. Signing out deletes the row, so a copied cookie stops working at once; "sign out
+    everywhere", a password change or reset and account deletion delete all of a user's rows."""
+
+    __tablename__ = "user_session"
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # absolute end, whatever the activity

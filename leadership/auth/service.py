@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..councils.models import Council
 from ..db import utcnow
+from . import sessions
 from .models import AuthToken, Role, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -180,6 +181,7 @@ def set_password(session: Session, user: User, password: str) -> None:
         raise AccountError("password", problem)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    sessions.close_all(session, user.id)  # every device is signed out (the caller may start a new session)
     # Any outstanding reset or sign-in links die with the old password.
     session.execute(sa.update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))
                     .values(used_at=utcnow()))
@@ -188,6 +190,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 def sign_out_everywhere(session: Session, user: User) -> None:
     user.session_version += 1
+    sessions.close_all(session, user.id)
     session.commit()
 
 

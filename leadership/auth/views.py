@@ -16,7 +16,7 @@ from ..db import utcnow
 from ..extensions import db, limiter
 from ..links import public_url
 from ..security import end_session, public, requires, safe_redirect_target, signed_in
-from . import bp, mfa, service
+from . import bp, mfa, service, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
                     TwoFactorForm)
@@ -58,7 +58,11 @@ def _start_session(user: User, *, mfa_done: bool = False) -> str | None:
     next_url = session.get("next")
     pending = session.get("mfa_pending") or {}
     next_url = next_url or pending.get("next")
+    sessions.close(db.session, session.get("_user_id"))  # a session being replaced ends on the server too
     session.clear()
+    sessions.open_session(db.session, user, sessions.lifetime_for(
+        user, learner_days=int(current_app.config["LEARNER_SESSION_DAYS"]),
+        staff_hours=int(current_app.config["SESSION_ABSOLUTE_HOURS"])))
     login_user(user)
     now = int(time.time())
     session["auth_at"] = now
@@ -88,6 +92,7 @@ def begin_sign_in(user: User):
 def require_second_factor():
     """Called by ``@requires`` when a signed-in session lacks the second factor it needs."""
     user = db.session.get(User, current_user.id)
+    sessions.close(db.session, session.get("_user_id"))
     logout_user()
     back = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
     if back:

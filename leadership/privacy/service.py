@@ -12,7 +12,7 @@ that identifies the person:
 * ``module_completion`` rows carry the council they count for (copied when written), and the
   account row keeps its council too, so per-council module counts do not change;
 * page views, course starts (an erased account is no longer registered, so no longer "started"),
-  quiz attempts and answers, emailed tokens, recovery codes, queued
+  quiz attempts and answers, emailed tokens, recovery codes, signed-in sessions, queued
   mail, stored certificate PDFs and name-correction requests are deleted.
 
 All of it happens in one transaction: either the whole account is erased or
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEvent
-from ..auth.models import AuthToken, RecoveryCode, Role, User
+from ..auth.models import AuthToken, RecoveryCode, Role, User, UserSession
 from ..certificates.models import Certificate, NameCorrection
 from ..certificates.stored_pdf import delete_for_user as delete_stored_pdfs
 from ..db import utcnow
@@ -115,6 +115,7 @@ def erase_account(session: Session, user: User, *, reason: str = "request", now:
     session.execute(sa.delete(CourseStart).where(CourseStart.user_id == uid))
     session.execute(sa.delete(AuthToken).where(AuthToken.user_id == uid))
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == uid))
+    session.execute(sa.delete(UserSession).where(UserSession.user_id == uid))
     if email:
         session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to_address == email))
     delete_stored_pdfs(session, uid)  # they print the person's name

@@ -115,8 +115,10 @@ def sign_in_as(client, user):
     if user.role == "learner":
         client.sign_in(user.email)
         return client
+    from support import open_server_session
+
     with client.raw.session_transaction() as s:
-        s["_user_id"] = f"{user.id}:{user.session_version or 1}"
+        s["_user_id"] = open_server_session(user)
         s["_fresh"] = True
         s["mfa"] = True
         s["auth_at"] = s["seen_at"] = int(time.time())
