@@ -100,6 +100,7 @@ def load_config(app, test_config: dict | None = None) -> None:
         SESSION_IDLE_MINUTES=30,  # staff sessions end after this long without a request
         SESSION_ABSOLUTE_HOURS=12,  # ...and this long after signing in, whatever
         LEARNER_SESSION_DAYS=30,  # learner sessions end this long after signing in (server-side record)
+        KNOWN_DEVICE_DAYS=180,  # a browser that signed in stays "known" (own sign-in limit) this long
         RETENTION_INACTIVE_DAYS=1095,  # `flask privacy apply-retention`: learners inactive this long are erased
         PROXY_FIX_HOPS=0,  # behind N reverse proxies: trust X-Forwarded-For/-Proto from them
         # Credentials (docs/certificates.md). The issuing organisation named in every Open Badges
@@ -151,7 +152,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     ):
         if env.get(key):
             app.config[key] = env[key]
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "LEARNER_SESSION_DAYS",
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "LEARNER_SESSION_DAYS", "KNOWN_DEVICE_DAYS",
                 "UPLOAD_IMAGE_MAX_WIDTH", "UPLOAD_IMAGE_MAX_HEIGHT", "UPLOAD_IMAGE_MAX_MEGAPIXELS",
                 "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS", "CREDENTIAL_CACHE_SIZE", "MAIL_GIVE_UP_HOURS",
                 "MAIL_KEEP_DAYS", "JOBS_WORKERS", "CERTIFICATE_EMAIL_WINDOW_DAYS"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (abort, after_this_request, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -16,7 +17,7 @@ from ..db import utcnow
 from ..extensions import db, limiter
 from ..links import public_url
 from ..security import end_session, public, requires, safe_redirect_target, signed_in
-from . import bp, mfa, service, sessions
+from . import bp, devices, mfa, service, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
                     TwoFactorForm)
@@ -30,6 +31,24 @@ def _account_key() -> str:
     """Rate-limit key for per-account throttling: the email being tried (whatever the IP)."""
     email = service.normalise_email(request.form.get("email", ""))[:254]
     return f"account:{email}" if email else f"ip:{get_remote_address()}"
+
+
+def _typed_email() -> str:
+    return service.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _known_device() -> bool:
+    """This browser has signed in to the account being tried before (devices.py, pen test F9)."""
+    return devices.is_known(_typed_email())
+
+
+def _failed(response) -> bool:
+    """A sign-in attempt that did not get through (a successful one redirects)."""
+    return response.status_code != 302
+
+
+def _known_device_key() -> str:
+    return f"known-device:{_typed_email()}"
 
 
 def _pending_key() -> str:
@@ -71,6 +90,13 @@ def _start_session(user: User, *, mfa_done: bool = False) -> str | None:
     if user.locale:
         session["locale"] = user.locale
     service.touch(db.session, user, every_seconds=0)
+    if user.email:
+        email = user.email
+
+        @after_this_request
+        def _remember_device(response):  # this browser now has its own sign-in limit (devices.py)
+            devices.remember(response, email)
+            return response
     return safe_redirect_target(next_url)
 
 
@@ -156,7 +182,12 @@ def register():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
-@limiter.limit("20 per hour", key_func=_account_key, methods=["POST"])
+# Per account, failed attempts only: strangers' (unknown devices) are counted together, so they
+# cannot lock out a browser that has signed in to the account before, which has its own count.
+@limiter.limit("20 per hour", key_func=_account_key, methods=["POST"], exempt_when=_known_device,
+               deduct_when=_failed)
+@limiter.limit("20 per hour", key_func=_known_device_key, methods=["POST"], exempt_when=lambda: not _known_device(),
+               deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
