@@ -25,11 +25,14 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
-def record(session: Session, *, actor, action: str, target: str, detail: dict | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction (committed with the change it describes)."""
+def record(session: Session, *, actor, action: str, target: str, detail: dict | None = None,
+           actor_label: str | None = None) -> AuditEvent:
+    """Add an audit event to the current transaction (committed with the change it describes).
+    ``actor_label`` replaces the actor's email as the readable label (for an account holder's
+    own events, whose address must not outlive the account's erasure)."""
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
-        actor_label=(getattr(actor, "email", None) or getattr(actor, "name", None) or "system"),
+        actor_label=actor_label or (getattr(actor, "email", None) or getattr(actor, "name", None) or "system"),
         action=action, target=target, detail=detail or {},
     )
     session.add(event)

@@ -86,6 +86,8 @@ def load_config(app, test_config: dict | None = None) -> None:
         PASSWORD_HASH_METHOD="scrypt",
         SIGN_IN_LINK_MINUTES=15,
         PASSWORD_RESET_MINUTES=60,
+        EMAIL_CONFIRMATION_HOURS=24,  # links that confirm a new address (registration, email change)
+        ACCOUNT_NOTICE_LINK_DAYS=7,  # the "This wasn't me" link in a notice about an account change
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -153,9 +155,10 @@ def load_config(app, test_config: dict | None = None) -> None:
         if env.get(key):
             app.config[key] = env[key]
     for key in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "LEARNER_SESSION_DAYS", "KNOWN_DEVICE_DAYS",
-                "UPLOAD_IMAGE_MAX_WIDTH", "UPLOAD_IMAGE_MAX_HEIGHT", "UPLOAD_IMAGE_MAX_MEGAPIXELS",
-                "RETENTION_INACTIVE_DAYS", "PROXY_FIX_HOPS", "CREDENTIAL_CACHE_SIZE", "MAIL_GIVE_UP_HOURS",
-                "MAIL_KEEP_DAYS", "JOBS_WORKERS", "CERTIFICATE_EMAIL_WINDOW_DAYS"):
+                "EMAIL_CONFIRMATION_HOURS", "ACCOUNT_NOTICE_LINK_DAYS", "UPLOAD_IMAGE_MAX_WIDTH",
+                "UPLOAD_IMAGE_MAX_HEIGHT", "UPLOAD_IMAGE_MAX_MEGAPIXELS", "RETENTION_INACTIVE_DAYS",
+                "PROXY_FIX_HOPS", "CREDENTIAL_CACHE_SIZE", "MAIL_GIVE_UP_HOURS", "MAIL_KEEP_DAYS",
+                "JOBS_WORKERS", "CERTIFICATE_EMAIL_WINDOW_DAYS"):
         if env.get(key):
             app.config[key] = int(env[key])
     if env.get("REFRESHER_REMINDER_DAYS") is not None:  # e.g. "60,14"; empty: no refresher reminders

@@ -1,5 +1,5 @@
 """Import every model so ``Base.metadata`` is complete (for Alembic and tests)."""
-from .auth.models import AuthToken, RecoveryCode, Role, User, UserSession  # noqa: F401
+from .auth.models import AuthToken, PendingRegistration, RecoveryCode, Role, User, UserSession  # noqa: F401
 from .councils.models import Council  # noqa: F401
 from .db import Base  # noqa: F401
 from .learning.models import CourseStart, PageView  # noqa: F401

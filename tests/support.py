@@ -28,16 +28,21 @@ def get_council(code: str):
 
 
 class Client:
-    """Test client that knows CSRF tokens and parses pages."""
+    """Test client that knows CSRF tokens and parses pages.
+
+    Responses are buffered, so the response is closed as a WSGI server closes it: work the
+    app defers until after the response (``leadership.deferred``, e.g. emailed links) has run
+    when a call returns."""
 
     def __init__(self, flask_client):
         self.raw = flask_client
 
     def get(self, url, **kw):
+        kw.setdefault("buffered", True)
         return self.raw.get(url, **kw)
 
     def page(self, url, status=200):
-        response = self.raw.get(url)
+        response = self.raw.get(url, buffered=True)
         assert response.status_code == status, (url, response.status_code, response.data[:500])
         return BeautifulSoup(response.data, "html.parser")
 
@@ -51,6 +56,7 @@ class Client:
         data = dict(data or {})
         if "csrf_token" not in data:
             data["csrf_token"] = self.csrf_token(token_from or url)
+        kw.setdefault("buffered", True)
         return self.raw.post(url, data=data, **kw)
 
     def sign_in(self, email, password=DEFAULT_PASSWORD, *, complete_mfa=True):
@@ -117,3 +123,21 @@ def link_in(message) -> str:
 
 def text(soup) -> str:
     return " ".join(soup.get_text(" ").split())
+
+
+def confirm_registration(client, response, email: str):
+    """Registration answers "check your email"; open the link it sent to ``email`` and press the
+    button, as the councillor does. Returns the final response (the sign-in redirect)."""
+    from pathlib import Path
+
+    from leadership.mail import read_outbox
+
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True), \
+        response.data[:1000]
+    outbox = Path(client.raw.application.config["MAIL_OUTBOX_DIR"])
+    sent = [m for m in read_outbox(outbox) if m["To"] == email.strip().lower()
+            and m["Subject"] == "Confirm your email address for Leadership Essentials"]
+    assert sent, f"no confirmation email to {email}"
+    link = link_in(sent[-1]).replace("http://localhost", "")
+    assert client.get(link).status_code == 200  # a button: a mail scanner's GET uses nothing
+    return client.post(link, {})

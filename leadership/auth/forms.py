@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from ..forms import BaseForm, max_length
 
@@ -77,6 +77,9 @@ class ProfileForm(BaseForm):
     name = StringField(_l("Full name"), widget=GovTextInput(),
                        validators=[DataRequired(message=_l("Enter your full name")), max_length(200)])
     email = _email_field()
+    current_password = PasswordField(_l("Current password"), widget=GovPasswordInput(),
+                                     description=_l("Only needed if you change your email address"),
+                                     validators=[Optional(), max_length(256)])
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
@@ -93,6 +96,10 @@ class SetUpTwoFactorForm(BaseForm):
                        description=_l("The 6-digit code your authenticator app shows now"),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
                        validators=[DataRequired(message=_l("Enter the 6-digit code from your app")), max_length(20)])
+    # Asked for when a signed-in user sets up (or replaces) an authenticator: a stolen session
+    # must not be enough to rebind the second factor (pen test F5).
+    password = PasswordField(_l("Your password"), widget=GovPasswordInput(),
+                             validators=[Optional(), max_length(256)])
     submit = SubmitField(_l("Turn on two-step verification"), widget=GovSubmitInput())
 
 

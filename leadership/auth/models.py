@@ -25,6 +25,9 @@ class User(Base):
     # Bumped on password change and "sign out everywhere": old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     deleted_at: Mapped[datetime | None] = mapped_column()
+    # When the owner of ``email`` proved it is theirs (an emailed link used). Certificates are
+    # only issued to verified addresses; None for an address nobody has confirmed yet.
+    email_verified_at: Mapped[datetime | None] = mapped_column()
     # Second factor (TOTP, RFC 6238). Required for staff roles, optional for learners.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # replay guard: last accepted 30 s step
@@ -35,6 +38,8 @@ class User(Base):
     # The random id of the server-side session (``UserSession``) this object was loaded for or
     # signed in with: Flask-Login keeps it in the cookie. Not a column.
     session_token = None  # str | None
+    # The AuthToken just used to reach this object (service.consume_token), if any. Not a column.
+    used_token = None
 
     # Flask-Login protocol
     @property
@@ -56,6 +61,10 @@ class User(Base):
         return self.session_token
 
     @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
     def role_enum(self) -> Role:
         return Role(self.role)
 
@@ -73,13 +82,17 @@ class User(Base):
 
 
 class AuthToken(Base):
-    """A single-use emailed token (sign-in link or password reset). Only its hash is stored."""
+    """A single-use emailed token (sign-in link, password reset, email change, "this wasn't me").
+    Only its hash is stored."""
 
     __tablename__ = "auth_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(20))
+    # An email change: the new address, applied when the link sent to it is used. A "this wasn't
+    # me" link for an email change: the old address, put back when it is used.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
@@ -110,3 +123,25 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)  # absolute end, whatever the activity
+
+
+class PendingRegistration(Base):
+    """A registration waiting for its owner to confirm the email address (pen test F12).
+
+    No account exists until the link sent to the address is used: nobody can create an account
+    (or hold an address) they cannot receive mail at. Only the token's hash is stored; expired
+    rows are deleted when the next registration is processed, and with the account's data.
+    """
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    council_id: Mapped[int] = mapped_column(sa.ForeignKey("council.id"))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column()

@@ -26,6 +26,11 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 SIGN_IN = "sign_in"
 RESET_PASSWORD = "reset_password"
+CHANGE_EMAIL = "change_email"
+# "This wasn't me" links in the notice sent when an account's email, password or second
+# factor changes (pen test F5): what was changed decides what using the link undoes.
+NOT_ME_EMAIL, NOT_ME_PASSWORD, NOT_ME_MFA = "not_me_email", "not_me_password", "not_me_mfa"
+NOT_ME = (NOT_ME_EMAIL, NOT_ME_PASSWORD, NOT_ME_MFA)
 # Hash of a random password: checking against it when an email is unknown takes
 # as long as a real check, so timing does not reveal which emails are registered.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -97,8 +102,12 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def create_user(session: Session, *, name: str, email: str, password: str | None, council: Council,
-                role: Role = Role.LEARNER) -> User:
-    """Create and commit a user; raises AccountError for a duplicate email or weak password."""
+                role: Role = Role.LEARNER, password_hash: str | None = None, verified: bool = True) -> User:
+    """Create and commit a user; raises AccountError for a duplicate email or weak password.
+
+    ``verified``: the address is known to be the user's (an administrator's ``users create``,
+    demo accounts, a confirmed registration). ``password_hash`` instead of ``password``: a
+    password already checked and hashed (a registration waiting for its confirmation)."""
     email = normalise_email(email)
     if password is not None:
         problem = password_problem(password, email=email, name=name)
@@ -109,7 +118,8 @@ def create_user(session: Session, *, name: str, email: str, password: str | None
     if find_user_by_email(session, email) is not None:
         raise AccountError("email", _("An account already uses this email address. Sign in or reset your password"))
     user = User(name=name.strip(), email=email, role=role.value, council_id=council.id,
-                password_hash=hash_password(password) if password else None)
+                password_hash=hash_password(password) if password else password_hash,
+                email_verified_at=utcnow() if verified else None)
     session.add(user)
     try:
         session.commit()
@@ -131,22 +141,24 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, purpose: str, minutes: int) -> str:
+def issue_token(session: Session, user: User, purpose: str, minutes: int, *, email: str | None = None) -> str:
     """Store a new single-use token for ``user`` and return the raw value (only ever emailed)."""
     raw = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(raw),
+    session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(raw), email=email,
                           created_at=now, expires_at=now + timedelta(minutes=minutes)))
     session.commit()
     return raw
 
 
-def peek_token(session: Session, raw: str, purpose: str) -> AuthToken:
-    """Check a token without using it up (e.g. to show the reset form)."""
+def peek_token(session: Session, raw: str, purpose: str | tuple[str, ...]) -> AuthToken:
+    """Check a token without using it up (e.g. to show the reset form). ``purpose``: the one
+    purpose (or purposes) the token may have."""
     if not raw or len(raw) > 100:
         raise TokenError("invalid")
     token = session.scalar(sa.select(AuthToken).where(AuthToken.token_hash == _hash_token(raw)))
-    if token is None or not hmac.compare_digest(token.purpose, purpose):
+    purposes = (purpose,) if isinstance(purpose, str) else purpose
+    if token is None or not any(hmac.compare_digest(token.purpose, p) for p in purposes):
         raise TokenError("invalid")
     if token.used_at is not None:
         raise TokenError("used")
@@ -155,8 +167,9 @@ def peek_token(session: Session, raw: str, purpose: str) -> AuthToken:
     return token
 
 
-def consume_token(session: Session, raw: str, purpose: str) -> User:
-    """Use a token up, atomically: of two concurrent uses exactly one succeeds."""
+def consume_token(session: Session, raw: str, purpose: str | tuple[str, ...]) -> User:
+    """Use a token up, atomically: of two concurrent uses exactly one succeeds. The token's
+    row stays readable as ``user.used_token`` (its purpose and address)."""
     token = peek_token(session, raw, purpose)
     result = session.execute(
         sa.update(AuthToken)
@@ -171,6 +184,7 @@ def consume_token(session: Session, raw: str, purpose: str) -> User:
         session.rollback()
         raise TokenError("invalid")
     session.commit()
+    user.used_token = token
     return user
 
 
@@ -182,8 +196,10 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_version += 1
     sessions.close_all(session, user.id)  # every device is signed out (the caller may start a new session)
-    # Any outstanding reset or sign-in links die with the old password.
-    session.execute(sa.update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))
+    # Any outstanding reset, sign-in and email-change links die with the old password ("this
+    # wasn't me" links stay: they must keep working after an attacker changed the password).
+    session.execute(sa.update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None),
+                                               AuthToken.purpose.not_in(NOT_ME))
                     .values(used_at=utcnow()))
     session.commit()
 
@@ -200,3 +216,136 @@ def touch(session: Session, user: User, *, every_seconds: int = 300) -> None:
     if user.last_active_at is None or (now - user.last_active_at).total_seconds() > every_seconds:
         session.execute(sa.update(User).where(User.id == user.id).values(last_active_at=now))
         session.commit()
+
+
+# --------------------------------------------------------------------------- email ownership
+
+def mark_email_verified(session: Session, user: User) -> bool:
+    """The user has just proved ``user.email`` is theirs (they used a link sent to it). Returns
+    True when it was not verified before (the caller then issues any certificate held back)."""
+    if user.email_verified_at is not None or not user.email:
+        return False
+    user.email_verified_at = utcnow()
+    session.commit()
+    return True
+
+
+def begin_registration(session: Session, *, name: str, email: str, council_id: int, password_hash: str,
+                       locale: str | None, hours: int) -> str | None:
+    """Keep a registration until its owner confirms the address; return the raw token for the
+    emailed link, or None when the address already has an account (nothing is stored then).
+    Expired pending registrations of anyone are deleted on the way. Commits."""
+    from .models import PendingRegistration
+
+    now = utcnow()
+    session.execute(sa.delete(PendingRegistration).where(PendingRegistration.expires_at <= now))
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        session.commit()
+        return None
+    raw = secrets.token_urlsafe(32)
+    session.add(PendingRegistration(token_hash=_hash_token(raw), email=email, name=name.strip()[:200],
+                                    council_id=council_id, password_hash=password_hash, locale=locale,
+                                    created_at=now, expires_at=now + timedelta(hours=hours)))
+    session.commit()
+    return raw
+
+
+def peek_registration(session: Session, raw: str):
+    from .models import PendingRegistration
+
+    if not raw or len(raw) > 100:
+        raise TokenError("invalid")
+    pending = session.scalar(sa.select(PendingRegistration)
+                             .where(PendingRegistration.token_hash == _hash_token(raw)))
+    if pending is None:
+        raise TokenError("invalid")
+    if pending.used_at is not None:
+        raise TokenError("used")
+    if pending.expires_at < utcnow():
+        raise TokenError("expired")
+    return pending
+
+
+def complete_registration(session: Session, raw: str) -> User:
+    """Use a registration link once: create the (verified) account. Raises TokenError, or
+    AccountError when the address got an account in the meantime (nothing is created)."""
+    from .models import PendingRegistration
+
+    pending = peek_registration(session, raw)
+    claimed = session.execute(sa.update(PendingRegistration)
+                              .where(PendingRegistration.id == pending.id, PendingRegistration.used_at.is_(None))
+                              .values(used_at=utcnow())).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise TokenError("used")
+    council = session.get(Council, pending.council_id)
+    try:
+        user = create_user(session, name=pending.name, email=pending.email, password=None, council=council,
+                           password_hash=pending.password_hash, verified=True)  # commits the claim with it
+    except AccountError:
+        session.commit()  # the link is used up either way
+        raise
+    if pending.locale:
+        user.locale = pending.locale
+    # The other pending registrations for this address have nothing left to do.
+    session.execute(sa.delete(PendingRegistration).where(PendingRegistration.email == user.email,
+                                                         PendingRegistration.id != pending.id))
+    session.commit()
+    return user
+
+
+def request_email_change(session: Session, user: User, new_email: str, minutes: int) -> str:
+    """Start changing ``user``'s address: the change applies only when the link sent to the new
+    address is used. Earlier unused change links die. Returns the raw token. Commits."""
+    session.execute(sa.update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.purpose == CHANGE_EMAIL,
+                                               AuthToken.used_at.is_(None)).values(used_at=utcnow()))
+    return issue_token(session, user, CHANGE_EMAIL, minutes, email=normalise_email(new_email))
+
+
+def apply_email_change(session: Session, raw: str) -> tuple[User, str]:
+    """Use an email-change link: the account's address becomes the new (now verified) one.
+    Returns (user, old address). Raises TokenError, or AccountError if another account took
+    the new address in the meantime (nothing changes)."""
+    from flask_babel import gettext as _
+
+    token = peek_token(session, raw, CHANGE_EMAIL)
+    other = find_user_by_email(session, token.email or "")
+    if other is not None and other.id != token.user_id:
+        raise AccountError("email", _("An account already uses this email address"))
+    user = consume_token(session, raw, CHANGE_EMAIL)
+    old = user.email or ""
+    user.email = token.email
+    user.email_verified_at = utcnow()
+    try:
+        session.commit()
+    except IntegrityError:  # taken at the same moment
+        session.rollback()
+        raise AccountError("email", _("An account already uses this email address"))
+    return user, old
+
+
+def secure_account(session: Session, raw: str) -> User:
+    """Use a "this wasn't me" link: sign the account out everywhere, cancel pending email
+    changes, and undo what the notice was about where that is safe (put the old address back;
+    remove an authenticator someone else set up). The caller then guides the user to choose a
+    new password. Raises TokenError. Commits."""
+    from .models import RecoveryCode
+
+    user = consume_token(session, raw, NOT_ME)
+    token = user.used_token
+    session.execute(sa.update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None),
+                                               AuthToken.purpose.in_((CHANGE_EMAIL, SIGN_IN, RESET_PASSWORD)))
+                    .values(used_at=utcnow()))
+    if token.purpose == NOT_ME_EMAIL and token.email and token.email != user.email:
+        other = find_user_by_email(session, token.email)
+        if other is None:
+            user.email = token.email  # the address the notice was sent to, which the owner controls
+            user.email_verified_at = utcnow()
+    if token.purpose == NOT_ME_MFA and user.totp_secret:
+        user.totp_secret, user.totp_last_step, user.mfa_enabled_at = None, None, None
+        session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version += 1
+    sessions.close_all(session, user.id)
+    session.commit()
+    return user

@@ -3,21 +3,18 @@ needed), reset, profile, two-step verification. Routes only."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import (abort, after_this_request, current_app, flash, redirect, render_template, request, session,
                    url_for)
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from .. import mail
 from ..councils.loader import council_choices, resolve_council
-from ..db import utcnow
+from ..deferred import after_response
 from ..extensions import db, limiter
-from ..links import public_url
 from ..security import end_session, public, requires, safe_redirect_target, signed_in
-from . import bp, devices, mfa, service, sessions
+from . import bp, devices, emails, mfa, service, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, NewPasswordForm, NewRecoveryCodesForm,
                     PasswordConfirmForm, ProfileForm, RegisterForm, SetUpTwoFactorForm, SignInForm,
                     TwoFactorForm)
@@ -56,15 +53,30 @@ def _pending_key() -> str:
     return f"mfa:{pending.get('uid')}" if pending.get("uid") else f"ip:{get_remote_address()}"
 
 
-def _send(to: str, subject: str, body: str, minutes: int | None = None) -> bool:
-    """Send now, or queue for retry (SMTP down) and tell the user we will keep trying."""
-    expires = utcnow() + timedelta(minutes=minutes) if minutes else None
-    if mail.deliver(db.session, current_app.config, mail.Mail(to=to, subject=subject, body=body),
-                    expires_at=expires):
-        return True
-    flash(_("We could not send the email just now. We will keep trying, so it may arrive a little late. "
-            "If it has not arrived in %(n)d minutes, ask for a new one.", n=min(minutes or 15, 15)), "warning")
-    return False
+def _sent(ok: bool) -> None:
+    """Tell a signed-in user when an email sent in the request had to be queued."""
+    if not ok:
+        flash(_("We could not send the email just now. We will keep trying, so it may arrive a little late. "
+                "If it has not arrived in %(n)d minutes, ask for a new one.", n=15), "warning")
+
+
+def _audit(user: User, action: str) -> None:
+    """An account event in the audit log, labelled without the address (it outlives erasure)."""
+    from .. import audit
+
+    audit.record(db.session, actor=user, action=action, target=f"user:{user.id}", actor_label="account holder")
+    db.session.commit()
+
+
+def _email_proved(user: User) -> None:
+    """The user has just used a link sent to their address: record it, and issue any
+    certificate held back until the address was confirmed."""
+    if service.mark_email_verified(db.session, user):
+        from ..catalogue import catalogue_service
+        from ..quizzes.completion import update_completion
+
+        for course in catalogue_service.get().courses_for("en"):
+            update_completion(db.session, user.id, course)
 
 
 def _start_session(user: User, *, mfa_done: bool = False) -> str | None:
@@ -107,6 +119,7 @@ def begin_sign_in(user: User):
         return redirect(target or url_for("learning.dashboard"))
     next_url = session.get("next")
     locale = session.get("locale")
+    sessions.close(db.session, session.get("_user_id"))
     session.clear()  # nothing from before the password survives, and nobody is signed in yet
     if locale:
         session["locale"] = locale
@@ -150,6 +163,7 @@ def _token_error_message(reason: str) -> str:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
@@ -164,19 +178,47 @@ def register():
             else:
                 form.council.errors = [_("We could not find a council called ‘%(q)s’. Check the spelling, or enter part of the name", q=form.council.data[:100])]
         else:
-            try:
-                user = service.create_user(db.session, name=form.name.data, email=form.email.data,
-                                           password=form.password.data, council=council)
-            except service.AccountError as err:
-                getattr(form, err.field).errors = [err.message]
+            problem = service.password_problem(form.password.data, email=form.email.data, name=form.name.data)
+            if problem:
+                form.password.errors = [problem]
             else:
-                _start_session(user)
-                flash(_("Your account has been created. You can start the course now."), "success")
-                return redirect(url_for("learning.dashboard"))
+                # The same work and the same answer whether or not the address has an account
+                # (pen tests F10, F12): the lookup and the email happen after the response.
+                after_response(emails.process_registration, name=form.name.data.strip(),
+                               email=service.normalise_email(form.email.data), council_id=council.id,
+                               password_hash=service.hash_password(form.password.data), locale=str(get_locale()))
+                return render_template("auth/check_email.html", email=form.email.data, purpose="register",
+                                       hours=int(current_app.config["EMAIL_CONFIRMATION_HOURS"]))
     status = 400 if form.errors or (request.method == "POST" and (form.council.errors or form.council_code.errors or matches)) else 200
     return render_template("auth/register.html", form=form, matches=matches,
                            council_names=council_choices(db.session),
                            matches_items=[{"value": c.code, "text": c.name} for c in matches]), status
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per minute", methods=["POST"])
+def confirm_registration(token: str):
+    """The link sent to a new address: confirms it, creates the account and signs the councillor
+    in. A GET only shows a button (mail scanners that follow links must not use it up)."""
+    form = ConfirmForm()
+    try:
+        service.peek_registration(db.session, token)
+        if form.validate_on_submit():
+            try:
+                user = service.complete_registration(db.session, token)
+            except service.AccountError:
+                flash(_("You already have an account with this email address. Sign in to continue."), "info")
+                return redirect(url_for("auth.sign_in"))
+            _audit(user, "account.register")
+            target = begin_sign_in(user)
+            flash(_("Your email address is confirmed and your account is ready. You can start the course now."),
+                  "success")
+            return target
+    except service.TokenError as err:
+        return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
+                               retry_endpoint="auth.register"), 400 if err.reason == "invalid" else 410
+    return render_template("auth/confirm_registration.html", form=form)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -203,13 +245,11 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form), (400 if form.errors else 200)
 
 
-def _email_link(email: str, *, purpose: str, minutes: int, endpoint: str, template: str, subject: str):
-    """Email a single-use link if the address is registered; answer the same either way."""
-    user = service.find_user_by_email(db.session, email)
-    if user is not None:
-        raw = service.issue_token(db.session, user, purpose, minutes)
-        link = public_url(endpoint, token=raw)
-        _send(user.email, subject, render_template(template, user=user, link=link, minutes=minutes), minutes)
+def _email_link(email: str, *, purpose: str, minutes: int):
+    """Email a single-use link if the address is registered; answer the same, after the same
+    work, either way: looking the address up, issuing the token and sending the mail happen
+    after the response (pen test F10)."""
+    after_response(emails.send_link, purpose=purpose, email=service.normalise_email(email), locale=str(get_locale()))
     return render_template("auth/check_email.html", email=email, minutes=minutes,
                            purpose="sign_in" if purpose == service.SIGN_IN else "reset")
 
@@ -221,9 +261,8 @@ def _email_link(email: str, *, purpose: str, minutes: int, endpoint: str, templa
 def request_sign_in_link():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        return _email_link(form.email.data, purpose=service.SIGN_IN, minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
-                           endpoint="auth.sign_in_with_link", template="emails/sign_in_link.txt",
-                           subject=_("Your sign-in link for Leadership Essentials"))
+        return _email_link(form.email.data, purpose=service.SIGN_IN,
+                           minutes=int(current_app.config["SIGN_IN_LINK_MINUTES"]))
     return render_template("auth/request_link.html", form=form), (400 if form.errors else 200)
 
 
@@ -237,6 +276,7 @@ def sign_in_with_link(token: str):
         service.peek_token(db.session, token, service.SIGN_IN)
         if form.validate_on_submit():
             user = service.consume_token(db.session, token, service.SIGN_IN)
+            _email_proved(user)
             return begin_sign_in(user)  # an emailed link is one factor: staff still need their code
     except service.TokenError as err:
         return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
@@ -252,9 +292,7 @@ def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         return _email_link(form.email.data, purpose=service.RESET_PASSWORD,
-                           minutes=current_app.config["PASSWORD_RESET_MINUTES"], endpoint="auth.reset_password",
-                           template="emails/reset_password.txt",
-                           subject=_("Reset your Leadership Essentials password"))
+                           minutes=int(current_app.config["PASSWORD_RESET_MINUTES"]))
     return render_template("auth/forgot_password.html", form=form), (400 if form.errors else 200)
 
 
@@ -273,6 +311,9 @@ def reset_password(token: str):
             else:
                 user = service.consume_token(db.session, token, service.RESET_PASSWORD)
                 service.set_password(db.session, user, form.password.data)
+                _email_proved(user)
+                _audit(user, "account.password.reset")
+                emails.send_notice(user, "password_reset")
                 flash(_("Your password has been changed."), "success")
                 return begin_sign_in(user)  # a reset link does not replace the second factor
     except service.TokenError as err:
@@ -289,23 +330,95 @@ def sign_out():
     return redirect(url_for("main.start"))
 
 
+def _signed_in_key() -> str:
+    """Rate-limit key for a signed-in user's own forms (not the address: councils share one)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{get_remote_address()}"
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @signed_in
+@limiter.limit("10 per hour", key_func=_signed_in_key, methods=["POST"])  # each try checks the password
 def account():
+    """Name and email address. A new address needs the current password, and changes only
+    when the link sent to it is used; the old address is told, with a way to undo it (F5, F12)."""
     form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
     if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
         email = service.normalise_email(form.email.data)
-        other = service.find_user_by_email(db.session, email)
-        if other is not None and other.id != current_user.id:
+        changing = email != user.email
+        if changing and not form.current_password.data:
+            form.current_password.errors = [_("Enter your current password to change your email address")]
+        elif changing and not (user.password_hash and service.authenticate(db.session, user.email,
+                                                                            form.current_password.data)):
+            form.current_password.errors = [_("Your current password is not right")]
+        elif changing and (other := service.find_user_by_email(db.session, email)) is not None \
+                and other.id != user.id:
             form.email.errors = [_("An account already uses this email address")]
         else:
-            user = db.session.get(User, current_user.id)
             user.name = form.name.data.strip()
-            user.email = email
             db.session.commit()
-            flash(_("Your details have been saved."), "success")
+            if changing:
+                _sent(emails.send_email_change_link(user, email))
+                _sent(emails.send_notice(user, "email", new_email=email))
+                _audit(user, "account.email_change.request")
+                flash(_("We have sent a link to %(new)s. Your email address changes when you open it; until then "
+                        "your account keeps %(old)s.", new=email, old=user.email), "success")
+            else:
+                flash(_("Your details have been saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per minute", methods=["POST"])
+def confirm_email_change(token: str):
+    """The link sent to a new address: the account's address becomes it. Public: the link
+    proves the new mailbox, and the change was asked for by the signed-in owner with their
+    password. A GET only shows a button."""
+    form = ConfirmForm()
+    try:
+        service.peek_token(db.session, token, service.CHANGE_EMAIL)
+        if form.validate_on_submit():
+            try:
+                user, _old = service.apply_email_change(db.session, token)
+            except service.AccountError as err:
+                return render_template("auth/link_problem.html", message=err.message,
+                                       retry_endpoint="auth.account"), 409
+            _audit(user, "account.email_change.confirm")
+            _email_proved(user)
+            flash(_("Your email address is now %(email)s.", email=user.email), "success")
+            if current_user.is_authenticated and current_user.id == user.id:
+                return redirect(url_for("auth.account"))
+            return redirect(url_for("auth.sign_in"))
+    except service.TokenError as err:
+        return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
+                               retry_endpoint="auth.account"), 400 if err.reason == "invalid" else 410
+    return render_template("auth/confirm_email_change.html", form=form)
+
+
+@bp.route("/account/not-me/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per minute", methods=["POST"])
+def not_me(token: str):
+    """"This wasn't me", from a notice about a change to the account: sign it out everywhere,
+    undo the change where that is safe, then choose a new password (pen test F5)."""
+    form = ConfirmForm()
+    try:
+        service.peek_token(db.session, token, service.NOT_ME)
+        if form.validate_on_submit():
+            user = service.secure_account(db.session, token)
+            _audit(user, "account.not_me")
+            end_session()
+            raw = service.issue_token(db.session, user, service.RESET_PASSWORD,
+                                      int(current_app.config["PASSWORD_RESET_MINUTES"]))
+            flash(_("We have signed your account out on every device. Now choose a new password, so that only you "
+                    "can sign in."), "success")
+            return redirect(url_for("auth.reset_password", token=raw))
+    except service.TokenError as err:
+        return render_template("auth/link_problem.html", message=_token_error_message(err.reason),
+                               retry_endpoint="auth.forgot_password"), 400 if err.reason == "invalid" else 410
+    return render_template("auth/not_me.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -323,6 +436,8 @@ def change_password():
                 form.password.errors = [err.message]
             else:
                 _start_session(user, mfa_done=session.get("mfa", False))  # rotate: new session, new version
+                _audit(user, "account.password.change")
+                _sent(emails.send_notice(user, "password"))
                 flash(_("Your password has been changed. You have been signed out on other devices."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), (400 if form.errors else 200)
@@ -394,27 +509,40 @@ def two_factor_setup():
     if not secret:
         secret = session["mfa_setup_secret"] = mfa.new_secret()
     form = SetUpTwoFactorForm()
+    # Signed in (not the set-up step of a sign-in that has just checked the password): the
+    # password is asked for again before an authenticator is set up or replaced.
+    reauth = current_user.is_authenticated
     if form.validate_on_submit():
-        codes = mfa.enable(db.session, user, secret, form.code.data)
-        if codes is not None:
-            from .. import audit
+        if reauth and not form.password.data:
+            form.password.errors = [_("Enter your password")]
+        elif reauth and not (user.password_hash and service.authenticate(db.session, user.email,
+                                                                          form.password.data)):
+            form.password.errors = [_("Your password is not right")]
+        else:
+            replacing = user.has_mfa
+            codes = mfa.enable(db.session, user, secret, form.code.data)
+            if codes is not None:
+                from .. import audit
 
-            if current_user.is_authenticated:
-                target = None
-                session.pop("mfa_setup_secret", None)
-                session["mfa"] = True
-            else:
-                target = _start_session(user, mfa_done=True)
-            audit.record(db.session, actor=user, action="mfa.enable", target=f"user:{user.id}")
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, new_setup=True,
-                                   next_url=target or url_for("learning.dashboard"))
-        form.code.errors = [_("The code is not right. Check the time on your phone is set automatically, "
-                              "then enter the code your app shows now")]
+                if current_user.is_authenticated:
+                    target = None
+                    session.pop("mfa_setup_secret", None)
+                    session["mfa"] = True
+                else:
+                    target = _start_session(user, mfa_done=True)
+                audit.record(db.session, actor=user, action="mfa.replace" if replacing else "mfa.enable",
+                             target=f"user:{user.id}")
+                db.session.commit()
+                _sent(emails.send_notice(user, "mfa_replaced" if replacing else "mfa_on"))
+                return render_template("auth/recovery_codes.html", codes=codes, new_setup=True,
+                                       next_url=target or url_for("learning.dashboard"))
+            form.code.errors = [_("The code is not right. Check the time on your phone is set automatically, "
+                                  "then enter the code your app shows now")]
     uri = mfa.provisioning_uri(secret, user.email or str(user.id), current_app.config["SERVICE_NAME"])
     return render_template("auth/two_factor_setup.html", form=form, qr=mfa.qr_data_uri(uri),
                            secret=mfa.grouped(secret), required=user.role_enum.is_staff,
-                           pending=pending is not None), (400 if form.errors else 200)
+                           pending=pending is not None, reauth=reauth,
+                           replacing=user.has_mfa), (400 if form.errors else 200)
 
 
 @bp.route("/account/two-factor", methods=["GET"])
@@ -457,6 +585,8 @@ def turn_off_two_factor():
         if user.password_hash and service.authenticate(db.session, user.email, form.password.data):
             mfa.disable(db.session, user)
             _start_session(user)
+            _audit(user, "mfa.disable")
+            _sent(emails.send_notice(user, "mfa_off"))
             flash(_("Two-step verification is off."), "success")
             return redirect(url_for("auth.account_two_factor"))
         form.password.errors = [_("Your password is not right")]

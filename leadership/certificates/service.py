@@ -57,8 +57,12 @@ def latest_certificate(session: Session, user_id: int, course_slug: str) -> Cert
 
 
 def issue_certificate(session: Session, user_id: int, course, *, language: str = "en",
-                      now: datetime | None = None) -> Certificate:
+                      now: datetime | None = None) -> Certificate | None:
     """Issue the certificate for a completed course, or return the one already held.
+
+    Never to an address nobody has confirmed (pen test F12): for a user whose email is not
+    verified it returns None and issues nothing; confirming the address (any emailed link)
+    issues it then (``auth.views._email_proved``).
 
     Idempotent and race-safe: the unique constraint on (user_id, course_slug,
     cycle) means two simultaneous completions insert one row; the loser rolls
@@ -83,6 +87,8 @@ def issue_certificate(session: Session, user_id: int, course, *, language: str =
         user = session.get(User, user_id)
         if user is None:
             raise CertificateError("No such learner.", 404)
+        if user.email_verified_at is None:
+            return None
         issued = now or utcnow()
         months = course.certificate.valid_for_months if course.certificate else None
         cert = Certificate(

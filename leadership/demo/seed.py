@@ -278,12 +278,13 @@ def seed(session: Session, *, learners: int, seed: int = 1, course=None, today: 
                                   add_months(clock, valid_months) if valid_months else None, revoked,
                                   "Issued in error (demo data)" if revoked else None, None, None, 1))
                     ids["certificate"] += 1
-            users.append((uid, email, name, DEMO_HASH, "learner", council_id, "en", registered, last_active, 1))
+            users.append((uid, email, name, DEMO_HASH, "learner", council_id, "en", registered, last_active, 1,
+                          registered))
 
     counts = {}
     counts["user_account"] = bulk_insert(conn, "user_account", (
         "id", "email", "name", "password_hash", "role", "council_id", "locale", "created_at", "last_active_at",
-        "session_version"), users)
+        "session_version", "email_verified_at"), users)
     counts["page_view"] = bulk_insert(conn, "page_view", (
         "id", "user_id", "course_slug", "module_slug", "page_number", "content_version", "first_seen_at",
         "last_seen_at"), views)

@@ -12,8 +12,9 @@ that identifies the person:
 * ``module_completion`` rows carry the council they count for (copied when written), and the
   account row keeps its council too, so per-council module counts do not change;
 * page views, course starts (an erased account is no longer registered, so no longer "started"),
-  quiz attempts and answers, emailed tokens, recovery codes, signed-in sessions, queued
-  mail, stored certificate PDFs and name-correction requests are deleted.
+  quiz attempts and answers, emailed tokens, recovery codes, signed-in sessions, registrations
+  waiting for their address to be confirmed, queued mail, stored certificate PDFs and
+  name-correction requests are deleted.
 
 All of it happens in one transaction: either the whole account is erased or
 nothing is (see tests/privacy/test_erasure_atomic.py).
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..audit import AuditEvent
-from ..auth.models import AuthToken, RecoveryCode, Role, User, UserSession
+from ..auth.models import AuthToken, PendingRegistration, RecoveryCode, Role, User, UserSession
 from ..certificates.models import Certificate, NameCorrection
 from ..certificates.stored_pdf import delete_for_user as delete_stored_pdfs
 from ..db import utcnow
@@ -55,6 +56,7 @@ def export_data(session: Session, user: User, *, verify_url=lambda code: f"/veri
             "id": user.id, "name": user.name, "email": user.email, "role": user.role,
             "council": {"code": user.council.code, "name": user.council.name},
             "language": user.locale, "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_verified_at),
             "last_active_at": _iso(user.last_active_at),
             "two_step_verification": user.has_mfa, "two_step_verification_since": _iso(user.mfa_enabled_at),
         },
@@ -118,6 +120,7 @@ def erase_account(session: Session, user: User, *, reason: str = "request", now:
     session.execute(sa.delete(UserSession).where(UserSession.user_id == uid))
     if email:
         session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to_address == email))
+        session.execute(sa.delete(PendingRegistration).where(PendingRegistration.email == email))
     delete_stored_pdfs(session, uid)  # they print the person's name
     cert_ids = sa.select(Certificate.id).where(Certificate.user_id == uid).scalar_subquery()
     session.execute(sa.delete(NameCorrection).where(NameCorrection.certificate_id.in_(cert_ids)))

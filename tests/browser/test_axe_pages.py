@@ -126,6 +126,39 @@ def half_signed_in(world: World, *, mfa: bool) -> str:
     return location
 
 
+def registration_link(world: World) -> str:
+    """The page a registration's emailed link opens (a button that confirms the address)."""
+    import sqlalchemy as sa
+
+    from leadership.auth import service
+    from leadership.councils.models import Council
+    from leadership.extensions import db
+
+    with world.app.app_context():
+        council_id = db.session.scalar(sa.select(Council.id).where(Council.code == "CRF"))
+        raw = service.begin_registration(db.session, name="Cllr New Person", email="new-person@example.org",
+                                         council_id=council_id, password_hash="x", locale="en", hours=24)
+        db.session.remove()
+    return f"/register/confirm/{raw}"
+
+
+def account_link(purpose: str, path: str):
+    """The page an account email's link opens: an email change, or "This wasn't me"."""
+    def build(world: World) -> str:
+        from leadership.auth import service
+        from leadership.auth.models import User
+        from leadership.extensions import db
+
+        with world.app.app_context():
+            user = db.session.get(User, world.user.id)
+            raw = service.issue_token(db.session, user, purpose, 60,
+                                      email="new-address@example.org" if purpose == service.CHANGE_EMAIL else None)
+            db.session.remove()
+        return f"{path}/{raw}"
+
+    return build
+
+
 def url_of(endpoint: str, **values):
     """A path built by the app (for features whose URLs are not public contracts)."""
     def build(world: World) -> str:
@@ -158,6 +191,15 @@ SPECS = [
          action=lambda p: submit(p, {"code": "000000"}), error=True, status=400),
     Spec("two-factor-set-up", None, lambda w: half_signed_in(w, mfa=False), requires=("auth.two_factor_setup",)),
     Spec("check-email", None, "/sign-in/email-link", action=lambda p: submit(p, {"email": "ada@example.org"})),
+    Spec("register-check-email", None, "/register", action=lambda p: submit(p, {
+        "name": "Cllr Grace Hopper", "email": "grace@example.org", "council": "City of Cardiff Council",
+        "password": "a long and memorable passphrase"})),
+    Spec("registration-confirm", None, registration_link, requires=("auth.confirm_registration",)),
+    Spec("email-change-confirm", "learner", account_link("change_email", "/account/email"),
+         requires=("auth.confirm_email_change",)),
+    Spec("account-not-me", "learner", account_link("not_me_password", "/account/not-me"),
+         requires=("auth.not_me",)),
+    Spec("two-factor-set-up-signed-in", "learner", "/sign-in/two-factor/set-up"),
     Spec("not-found", None, "/no-such-page", status=404),
     Spec("accessibility-statement", None, "/accessibility"),
     Spec("privacy", None, "/privacy"),

@@ -73,7 +73,14 @@ def test_learner_journey_by_keyboard_alone(live_app, new_context):
     page.keyboard.press("Escape")  # close the council suggestions list
     tab_to(page, "el => el.matches('main form button') && el.type === 'submit'", describe="the Create account button")
     press_and_wait(page)
-    assert path(page) == "/courses/", f"registration did not reach the dashboard: {page.url}"
+    assert page.locator("h1").inner_text() == "Check your email", page.url
+
+    # The emailed link (opened from the mail client) shows one button, pressed with the keyboard.
+    page.goto(_confirmation_path(live_app, "keyboard@example.org"))
+    wait_for_govuk_js(page)
+    tab_to(page, "el => el.matches('main form button') && el.type === 'submit'", describe="the Confirm button")
+    press_and_wait(page)
+    assert path(page) == "/courses/", f"confirming the address did not reach the dashboard: {page.url}"
 
     # Course, module, then every page of the module through the pagination links.
     tab_to(page, link_to(f"/courses/{COURSE}"), describe="the course link")
@@ -139,6 +146,19 @@ def test_learner_journey_by_keyboard_alone(live_app, new_context):
         page.keyboard.press("Enter")
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"%PDF"), (pdf_path, info, data[:100])
+
+
+def _confirmation_path(app, email: str) -> str:
+    """The path of the confirmation link emailed to ``email`` (the outbox is the mail client)."""
+    import re
+
+    from leadership.mail import read_outbox
+
+    for message in reversed(read_outbox(Path(app.config["MAIL_OUTBOX_DIR"]))):
+        if message["To"] == email:
+            link = re.search(r"https?://\S+", message.get_body(("plain",)).get_content()).group(0)
+            return urlsplit(link).path
+    raise AssertionError(f"no email to {email}")
 
 
 def _attempt_passed(app, token: str) -> bool:

@@ -42,6 +42,9 @@ TABLE: dict[str, tuple[str, str, object]] = {
     "main.set_language": ("GET", "/language/cy?next=/", PUBLIC),
     # accounts
     "auth.register": ("GET", "/register", PUBLIC),
+    "auth.confirm_registration": ("GET", "/register/confirm/not-a-real-token", PUBLIC),
+    "auth.confirm_email_change": ("GET", "/account/email/not-a-real-token", PUBLIC),
+    "auth.not_me": ("GET", "/account/not-me/not-a-real-token", PUBLIC),
     "auth.sign_in": ("GET", "/sign-in", PUBLIC),
     "auth.request_sign_in_link": ("GET", "/sign-in/email-link", PUBLIC),
     "auth.sign_in_with_link": ("GET", "/sign-in/link/not-a-real-token", PUBLIC),

@@ -25,13 +25,17 @@ def _password_step(client, email):
     return response.headers["Location"]
 
 
-def _set_up(client, db_session):
-    """Complete the set-up page as a person would: read the key shown as text, type a code."""
+def _set_up(client, db_session, password=None):
+    """Complete the set-up page as a person would: read the key shown as text, type a code
+    (and, when already signed in, the password: setting up an authenticator needs it)."""
     page = BeautifulSoup(client.get("/sign-in/two-factor/set-up").data, "html.parser")
     img = page.select_one("main img")
     assert img["src"].startswith("data:image/png;base64,") and img["alt"]
     secret = page.select_one("code.app-secret").get_text().replace(" ", "")
-    response = client.post("/sign-in/two-factor/set-up", {"code": pyotp.TOTP(secret).now()})
+    form = {"code": pyotp.TOTP(secret).now()}
+    if password is not None:
+        form["password"] = password
+    response = client.post("/sign-in/two-factor/set-up", form)
     assert response.status_code == 200, response.data[:1500]
     codes = [c.get_text() for c in BeautifulSoup(response.data, "html.parser").select(".app-recovery-codes code")]
     return secret, codes
@@ -150,7 +154,7 @@ def test_learner_mfa_is_optional_then_enforced(client, learner, db_session):
     client.sign_in(learner.email)
     assert "Two-step verification" in text(client.page("/account"))
     assert "is off" in text(client.page("/account/two-factor"))
-    _secret, codes = _set_up(client, db_session)
+    _secret, codes = _set_up(client, db_session, password="correct-horse-battery")
     assert len(codes) == 10
     client.post("/sign-out", token_from="/account")
     assert _password_step(client, learner.email) == "/sign-in/two-factor"
