@@ -46,5 +46,5 @@ def test_the_range_is_welsh_too(client, dataset):
     sign_in_as(client, dataset["lga"])
     client.get("/language/cy?next=/reports/")
     soup = client.page("/reports/?to=9999-12-31", status=400)
-    assert "2099" in text(soup.select_one(".govuk-error-summary"))
+    assert "fod rhwng 1 Ionawr 2000 a 31 Rhagfyr 2099" in text(soup.select_one(".govuk-error-summary"))
     assert MESSAGE not in text(soup)
