@@ -69,6 +69,8 @@ class Instance:
     def config(self, **extra) -> dict:
         return {"DATABASE_URL": self.database_url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
                 "MAIL_OUTBOX_DIR": str(self.path / "outbox"), "PUBLIC_BASE_URL": "http://127.0.0.1",
+                # the Flask test client's requests come from "localhost"
+                "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
                 **extra}
 
     def app(self, **extra):
@@ -169,6 +171,69 @@ def give_progress(app, user_id: int, modules_done: int = 3, pass_quizzes: bool =
 
 def correct_answers(quiz, paper: list[dict]) -> dict[str, set[str]]:
     return {item["question"]: set(quiz.question(item["question"]).correct_keys) for item in paper}
+
+
+def correct_values(quiz, paper: list[dict]) -> dict[str, list[str]]:
+    """The right options as the paper's form carries them (each option's per-paper value)."""
+    return {item["question"]: [v for k, v in zip(item["options"], item["values"])
+                               if k in quiz.question(item["question"]).correct_keys] for item in paper}
+
+
+def quiz_takers(app, module_slug: str, count: int) -> list[tuple[str, str, str, dict[str, list[str]]]]:
+    """``count`` signed-in learners, each with one open paper for the module (a learner has at
+    most one open paper), bulk-inserted: [(Cookie header, CSRF token, paper token, right values)].
+
+    Each gets a server-side session row and the signed session cookie signing in would give.
+    """
+    import hashlib
+    import secrets
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from itsdangerous import URLSafeTimedSerializer
+
+    from leadership.auth.models import User, UserSession
+    from leadership.catalogue import catalogue_service
+    from leadership.councils.models import Council
+    from leadership.db import utcnow
+    from leadership.extensions import db
+    from leadership.quizzes import service
+    from leadership.quizzes.models import QuizAttempt
+
+    out = []
+    with app.app_context():
+        course = catalogue_service.get().course(COURSE, "en")
+        module = course.module(module_slug)
+        council_id = db.session.scalar(sa.select(Council.id).where(Council.code == "CRF"))
+        now = utcnow()
+        first = (db.session.scalar(sa.select(sa.func.max(User.id))) or 0) + 1
+        db.session.execute(User.__table__.insert(), [
+            dict(id=first + i, email=f"bench-quiz-{i}@example.org", name=f"Cllr Quiz Taker {i}", password_hash="x",
+                 role="learner", council_id=council_id, locale="en", created_at=now, session_version=1,
+                 email_verified_at=now) for i in range(count)])
+        signer = app.session_interface.get_signing_serializer(app)
+        csrf_signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        attempts, sessions = [], []
+        for i in range(count):
+            paper = service.draw_paper(module.quiz)
+            token, raw, csrf = secrets.token_urlsafe(24), secrets.token_urlsafe(32), secrets.token_hex(20)
+            attempts.append(dict(user_id=first + i, course_slug=course.slug, module_slug=module.slug,
+                                 content_version=module.version, language="en", paper=paper, draft={},
+                                 token=token, started_at=now))
+            sessions.append(dict(id_hash=hashlib.sha256(raw.encode()).hexdigest(), user_id=first + i,
+                                 created_at=now, last_seen_at=now, expires_at=now + timedelta(days=30)))
+            cookie = signer.dumps({"_user_id": raw, "_fresh": True, "auth_at": int(time.time()),
+                                   "seen_at": int(time.time()), "mfa": False, "csrf_token": csrf})
+            out.append((f"session={cookie}", csrf_signer.dumps(csrf), token, correct_values(module.quiz, paper)))
+        db.session.execute(QuizAttempt.__table__.insert(), attempts)
+        db.session.execute(UserSession.__table__.insert(), sessions)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('user_account', 'id'), "
+                                       "(SELECT MAX(id) FROM user_account))"))
+            db.session.commit()
+        db.session.remove()
+    return out
 
 
 def draw_papers(app, user_id: int, module_slug: str, count: int, submit: bool = False) -> list[tuple[str, dict]]:
@@ -322,6 +387,7 @@ class Request:
     method: str
     path: str
     body: str | None = None
+    cookie: str | None = None  # this request's own Cookie header (python loader), else the run's
 
 
 @dataclass
@@ -366,7 +432,7 @@ def _client_worker(port, requests, cycle, duration, threads, cookie, out_queue, 
             req = next_request()
             if req is None:
                 break
-            headers = {"Cookie": cookie} if cookie else {}
+            headers = {"Cookie": req.cookie or cookie} if (req.cookie or cookie) else {}
             if req.body is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             t0 = time.perf_counter()
@@ -499,7 +565,7 @@ def wrk_load(port: int, requests: list[Request], *, duration: float, connections
 def load(port: int, requests: list[Request], *, duration: float, connections: int, cookie: str | None = None,
          cycle: bool = True, tool: str = "auto") -> LoadResult:
     use_wrk = tool == "wrk" or (tool == "auto" and shutil.which("wrk"))
-    if use_wrk and cycle:
+    if use_wrk and cycle and not any(r.cookie for r in requests):
         return wrk_load(port, requests, duration=duration, connections=connections, cookie=cookie)
     return python_load(port, requests, duration=duration, connections=connections, cookie=cookie, cycle=cycle)
 

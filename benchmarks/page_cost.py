@@ -10,8 +10,11 @@ Rows (all for one signed-in learner with progress in three modules and part of a
 - quiz submission: ``POST .../quiz/paper/<token>`` with the CSRF token and the correct answers. Each
   request submits a *different*, freshly drawn, unmarked paper (drawn in bulk before the run), because
   a resubmitted paper only returns the attempt already marked (replay protection) and would measure
-  a cheaper path. The response is the 303 to the results page; the results page is not fetched.
-  After the run the script counts how many papers were really marked and reports any replays;
+  a cheaper path. A learner has at most one open paper per module, so each paper belongs to its own
+  signed-in learner (bulk-inserted with a server-side session; each request carries that learner's
+  cookie and CSRF token, and the paper's opaque option values). The response is the 303 to the
+  results page; the results page is not fetched. After the run the script counts how many papers were
+  really marked and reports any replays;
 - learner dashboard: ``GET /courses/``;
 - verification page: ``GET /verify/<code>`` (public, no cookie);
 - floor: ``benchmarks/floor_app.py`` under the same gunicorn settings, returning as many bytes as the
@@ -28,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    COURSE, Request, Server, base_parser, create_user, db_label, draw_papers, fetch, give_progress, load,
+    COURSE, Request, Server, base_parser, create_user, db_label, fetch, give_progress, load, quiz_takers,
     machine, make_instance, print_table, sign_in, summary, verdict,
 )
 from urllib.parse import urlencode  # noqa: E402
@@ -76,7 +79,7 @@ def run(inst, args, label) -> None:
             print(f"(no certificate: {err})")
         db.session.remove()
     n_papers = args.papers or int(max(2000, 500 * args.duration))
-    papers = draw_papers(app, uid, quiz_module.slug, n_papers)
+    papers = quiz_takers(app, quiz_module.slug, n_papers)
     app.extensions["database"].dispose()
 
     module_path = f"/courses/{COURSE}/{page_module.slug}/1"
@@ -109,13 +112,14 @@ def run(inst, args, label) -> None:
                 measure(name, [Request("GET", spec[0])], spec[1])
         quiz_base = f"/courses/{COURSE}/{quiz_module.slug}/quiz/paper/"
         quiz_requests = [Request("POST", quiz_base + token, urlencode(
-            [("csrf_token", csrf)] + [(f"q-{q}", k) for q, keys in answers.items() for k in sorted(keys)]))
-            for token, answers in papers]
+            [("csrf_token", taker_csrf)] + [(f"q-{q}", v) for q, values in answers.items() for v in values]),
+            cookie=taker_cookie)
+            for taker_cookie, taker_csrf, token, answers in papers]
         # Sanity check one submission by hand (must be a 303 to the results page).
-        resp, _ = fetch(server.port, "POST", quiz_requests[0].path, quiz_requests[0].body, cookie)
+        resp, _ = fetch(server.port, "POST", quiz_requests[0].path, quiz_requests[0].body, quiz_requests[0].cookie)
         assert resp.status == 303, f"quiz submission answered {resp.status}"
         measure("quiz submission", quiz_requests[1:], cookie, cycle=False)
-    marked = count_marked(inst, uid, quiz_module.slug)
+    marked = count_marked(inst, quiz_module.slug)
     quiz = results["quiz submission"]
     replays = max(0, quiz.requests - (marked - 1))
 
@@ -149,17 +153,19 @@ def run(inst, args, label) -> None:
     ])
 
 
-def count_marked(inst, uid, module_slug) -> int:
+def count_marked(inst, module_slug) -> int:
+    """Marked papers of the quiz takers (``common.quiz_takers``) for the module."""
     import sqlalchemy as sa
 
+    from leadership.auth.models import User
     from leadership.extensions import db
     from leadership.quizzes.models import QuizAttempt
 
     app = inst.app()
     with app.app_context():
-        n = db.session.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
-            QuizAttempt.user_id == uid, QuizAttempt.module_slug == module_slug,
-            QuizAttempt.submitted_at.is_not(None)))
+        n = db.session.scalar(sa.select(sa.func.count(QuizAttempt.id)).join(User, User.id == QuizAttempt.user_id)
+                              .where(User.email.like("bench-quiz-%"), QuizAttempt.module_slug == module_slug,
+                                     QuizAttempt.submitted_at.is_not(None)))
         db.session.remove()
     app.extensions["database"].dispose()
     return int(n or 0)
